@@ -1,0 +1,61 @@
+package dev.webtransport.protocol;
+
+import java.time.Duration;
+
+/**
+ * Engine limits of one connection's handler.
+ *
+ * @param maxSessionsPerConnection  sessions one connection may carry at once (advertised as WT_MAX_SESSIONS)
+ * @param maxBufferedStreams        streams that may wait for their session to be accepted; more are rejected with
+ *                                  WT_BUFFERED_STREAM_REJECTED
+ * @param bufferedStreamTimeout     how long such a stream may wait
+ * @param streamReceiveBuffer       bytes buffered per stream before reading from QUIC pauses (backpressure)
+ * @param maxPendingWriteBytes      bytes per stream accepted by {@code write} but not yet by QUIC; beyond, writes fail
+ * @param maxCapsuleLength          largest capsule accepted on a CONNECT stream
+ * @param datagramReceiveQueue      datagrams per session waiting for the application; more are dropped
+ * @param pendingStreamOpens        local stream opens waiting for QUIC stream credit; more fail
+ * @param streamOpenTimeout         how long a local open waits for credit
+ * @param closeTimeout              how long after our close capsule the CONNECT stream may stay open
+ */
+public record ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBufferedStreams,
+                                    Duration bufferedStreamTimeout, int streamReceiveBuffer,
+                                    long maxPendingWriteBytes, int maxCapsuleLength, int datagramReceiveQueue,
+                                    int pendingStreamOpens, Duration streamOpenTimeout, Duration closeTimeout) {
+    public ProtocolHandlerConfig {
+        if (maxSessionsPerConnection < 1 || maxBufferedStreams < 0 || streamReceiveBuffer < 1024
+                || maxPendingWriteBytes < 1024 || maxCapsuleLength < 1028 || datagramReceiveQueue < 1
+                || pendingStreamOpens < 0) {
+            throw new IllegalArgumentException("invalid protocol handler limits: " + this);
+        }
+    }
+
+    /** Defaults: 1 session per connection, 24 buffered streams for 5 s, 1 MiB receive and 8 MiB write buffers. */
+    public static ProtocolHandlerConfig defaults() {
+        return new ProtocolHandlerConfig(1, 24, Duration.ofSeconds(5), 1024 * 1024, 8L * 1024 * 1024, 65536, 1024,
+                1024, Duration.ofSeconds(10), Duration.ofSeconds(5));
+    }
+
+    public ProtocolHandlerConfig withMaxSessionsPerConnection(int n) {
+        return new ProtocolHandlerConfig(n, maxBufferedStreams, bufferedStreamTimeout, streamReceiveBuffer,
+                maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
+                closeTimeout);
+    }
+
+    public ProtocolHandlerConfig withMaxBufferedStreams(int n) {
+        return new ProtocolHandlerConfig(maxSessionsPerConnection, n, bufferedStreamTimeout, streamReceiveBuffer,
+                maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
+                closeTimeout);
+    }
+
+    public ProtocolHandlerConfig withStreamReceiveBuffer(int bytes) {
+        return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout, bytes,
+                maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
+                closeTimeout);
+    }
+
+    public ProtocolHandlerConfig withDatagramReceiveQueue(int n) {
+        return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout,
+                streamReceiveBuffer, maxPendingWriteBytes, maxCapsuleLength, n, pendingStreamOpens, streamOpenTimeout,
+                closeTimeout);
+    }
+}

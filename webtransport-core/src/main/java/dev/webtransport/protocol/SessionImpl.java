@@ -1,0 +1,237 @@
+package dev.webtransport.protocol;
+
+import dev.webtransport.protocol.wire.CapsuleDecoder;
+import dev.webtransport.protocol.wire.CloseSessionCapsule;
+import dev.webtransport.session.SessionCloseInfo;
+import dev.webtransport.session.WebTransportBidirectionalStream;
+import dev.webtransport.session.WebTransportSendStream;
+import dev.webtransport.session.WebTransportSession;
+import dev.webtransport.session.WebTransportSessionHandler;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One WebTransport session; state on the connection's event loop, public methods callable from any thread. */
+final class SessionImpl implements WebTransportSession {
+    private final WebTransportProtocolHandler handler;
+    private final QuicStreamChannel connectStream;
+    private final WebTransportSessionInfo info;
+    private final SerialExecutor callbacks;
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final CompletableFuture<SessionCloseInfo> closed = new CompletableFuture<>();
+    private final Set<StreamImpl> streams = new LinkedHashSet<>();
+    private final AtomicInteger datagramsInFlight = new AtomicInteger();
+    private final CapsuleDecoder capsules;
+    private volatile WebTransportSessionHandler userHandler;
+    private volatile String protocol;
+    private volatile Map<String, String> pathVariables = Map.of();
+    private boolean closeCapsuleReceived;
+    private boolean terminated;
+
+    SessionImpl(WebTransportProtocolHandler handler, QuicStreamChannel connectStream, String path,
+                Map<String, List<String>> headers) {
+        this.handler = handler;
+        this.connectStream = connectStream;
+        long id = connectStream.streamId();
+        this.info = new WebTransportSessionInfo(id, id, path, headers, Instant.now());
+        this.callbacks = new SerialExecutor(handler.executor());
+        this.capsules = new CapsuleDecoder(handler.config().maxCapsuleLength());
+    }
+
+    QuicStreamChannel connectStream() {
+        return connectStream;
+    }
+
+    CapsuleDecoder capsuleDecoder() {
+        return capsules;
+    }
+
+    Set<StreamImpl> streams() {
+        return streams;
+    }
+
+    void userHandler(WebTransportSessionHandler h) {
+        this.userHandler = h;
+    }
+
+    void negotiated(String protocol, Map<String, String> pathVariables) {
+        this.protocol = protocol;
+        this.pathVariables = Map.copyOf(pathVariables);
+    }
+
+    boolean isBuffered() {
+        return info.state() == SessionState.CONNECTING;
+    }
+
+    boolean canSend() {
+        return WebTransportProtocolUtils.canSendData(handler.connectionState(), info.state());
+    }
+
+    boolean isTerminated() {
+        return terminated;
+    }
+
+    boolean closeCapsuleReceived() {
+        return closeCapsuleReceived;
+    }
+
+    void closeCapsuleReceived(boolean v) {
+        this.closeCapsuleReceived = v;
+    }
+
+    AtomicInteger datagramsInFlight() {
+        return datagramsInFlight;
+    }
+
+    /** Runs a user callback in order on this session's serial executor; a throw closes the session. */
+    void dispatch(String what, java.util.function.Consumer<WebTransportSessionHandler> callback) {
+        WebTransportSessionHandler h = userHandler;
+        if (h == null) {
+            return;
+        }
+        callbacks.execute(() -> invoke(h, what, callback));
+    }
+
+    /** Like {@link #dispatch} but, once ordered after earlier callbacks, runs the callback in parallel. */
+    void dispatchForked(String what, java.util.function.Consumer<WebTransportSessionHandler> callback) {
+        WebTransportSessionHandler h = userHandler;
+        if (h == null) {
+            return;
+        }
+        callbacks.execute(() -> handler.executor().execute(() -> invoke(h, what, callback)));
+    }
+
+    private void invoke(WebTransportSessionHandler h, String what, java.util.function.Consumer<WebTransportSessionHandler> cb) {
+        try {
+            cb.accept(h);
+        } catch (Throwable t) {
+            handler.counters().increment(ProtocolCounters.Kind.HANDLER_ERRORS);
+            WebTransportProtocolHandler.LOG.warn("WebTransport handler {} of session {} ({}) failed; closing the session",
+                    what, sessionId(), info.path(), t);
+            try {
+                h.onError(this, t);
+            } catch (Throwable ignored) {
+                // onError itself failed: nothing more to tell
+            }
+            close(WebTransportSessionHandler.HANDLER_ERROR_CODE, "handler error");
+        }
+    }
+
+    /** Ends the session locally: resets streams, releases state, completes {@link #closed()}. Event loop only. */
+    void terminate(SessionCloseInfo closeInfo) {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        info.markClosed(Instant.now(), closeInfo.code(), closeInfo.reason());
+        SessionException gone = new SessionException("session " + sessionId() + " ended: "
+                + (closeInfo.reason().isEmpty() ? "code " + closeInfo.code() : closeInfo.reason()), closeInfo.code());
+        for (StreamImpl s : List.copyOf(streams)) {
+            s.abortForSessionEnd(gone);
+        }
+        streams.clear();
+        capsules.close();
+        dispatch("onClose", h -> h.onClose(this, closeInfo));
+        handler.executor().execute(() -> closed.complete(closeInfo));
+    }
+
+    @Override
+    public long sessionId() {
+        return info.sessionId();
+    }
+
+    @Override
+    public String path() {
+        return info.path();
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+        return info.headers();
+    }
+
+    @Override
+    public WebTransportSessionInfo info() {
+        return info;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return handler.quicConnection().remoteSocketAddress();
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public Map<String, String> pathVariables() {
+        return pathVariables;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<WebTransportBidirectionalStream> openBidirectionalStream() {
+        return (CompletableFuture<WebTransportBidirectionalStream>) (CompletableFuture<?>)
+                handler.openStream(this, QuicStreamType.BIDIRECTIONAL);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<WebTransportSendStream> openUnidirectionalStream() {
+        return (CompletableFuture<WebTransportSendStream>) (CompletableFuture<?>)
+                handler.openStream(this, QuicStreamType.UNIDIRECTIONAL);
+    }
+
+    @Override
+    public CompletableFuture<Void> sendDatagram(byte[] payload) {
+        return handler.sendDatagram(this, payload);
+    }
+
+    @Override
+    public int maxDatagramSize() {
+        return handler.maxDatagramPayload(sessionId());
+    }
+
+    @Override
+    public CompletableFuture<Void> close(long code, String reason) {
+        CloseSessionCapsule capsule = new CloseSessionCapsule(code, reason);
+        return handler.closeSession(this, capsule);
+    }
+
+    @Override
+    public CompletableFuture<Void> drain() {
+        return handler.drainSession(this);
+    }
+
+    @Override
+    public CompletableFuture<SessionCloseInfo> closed() {
+        return closed;
+    }
+
+    @Override
+    public boolean isOpen() {
+        SessionState s = info.state();
+        return s == SessionState.CONNECTED || s == SessionState.DRAINING;
+    }
+
+    @Override
+    public String toString() {
+        return "WebTransportSession{id=" + sessionId() + ", path=" + path() + ", state=" + info.state() + '}';
+    }
+}
