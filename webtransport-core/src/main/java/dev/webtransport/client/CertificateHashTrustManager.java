@@ -1,6 +1,8 @@
 package dev.webtransport.client;
 
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
@@ -13,7 +15,7 @@ import java.util.List;
  * must match, the certificate must be valid now, and its validity span must be at most 14 days. Chain and host name are
  * not checked.
  */
-public final class CertificateHashTrustManager implements X509TrustManager {
+public final class CertificateHashTrustManager extends X509ExtendedTrustManager {
     /** Longest validity span browsers accept for hash-pinned certificates. */
     public static final Duration MAX_VALIDITY = Duration.ofDays(14);
     private final List<byte[]> hashes;
@@ -48,6 +50,26 @@ public final class CertificateHashTrustManager implements X509TrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         throw new CertificateException("this trust manager only verifies servers");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        checkClientTrusted(chain, authType);
     }
 
     @Override

@@ -1307,7 +1307,10 @@ public final class WebTransportProtocolHandler {
                     "direction", st.direction().name()));
             ByteBuf preamble = bidi ? StreamPreamble.bidi(ch.alloc(), s.sessionId())
                     : StreamPreamble.uni(ch.alloc(), s.sessionId());
-            ch.writeAndFlush(preamble);
+            byte[] bytes = new byte[preamble.readableBytes()];
+            preamble.readBytes(bytes);
+            preamble.release();
+            st.writePreamble(bytes);
             completeAsync(f, st);
         });
     }
