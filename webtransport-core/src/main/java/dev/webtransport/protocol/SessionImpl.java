@@ -59,6 +59,11 @@ final class SessionImpl implements WebTransportSession {
         return streams;
     }
 
+    WebTransportSessionHandler userHandlerOrNoop() {
+        WebTransportSessionHandler h = userHandler;
+        return h != null ? h : new WebTransportSessionHandler() { };
+    }
+
     void userHandler(WebTransportSessionHandler h) {
         this.userHandler = h;
     }

@@ -365,6 +365,45 @@ public final class WebTransportProtocolHandler {
         return bounded;
     }
 
+    /**
+     * Re-establishes a failed or closed client session on a new connection (the seed's {@code recover_session}),
+     * trying at most {@code maxRetries} times with backoff. Completes with true when a replacement session is ready
+     * (it is handed to the original session handler's {@code onOpen}), false when every attempt failed.
+     */
+    public CompletableFuture<Boolean> recoverSession(long sessionId, int maxRetries) {
+        requireClient();
+        if (maxRetries < 1) {
+            throw new IllegalArgumentException("maxRetries must be at least 1");
+        }
+        SessionImpl s = sessions.get(sessionId);
+        if (s == null) {
+            s = recentlyEnded.get(sessionId);
+        }
+        if (s == null) {
+            return CompletableFuture.failedFuture(new SessionException("unknown session " + sessionId, -1));
+        }
+        if (!(connection instanceof SessionRecoverer recoverer)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no client owns this connection"));
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        String authority = null;
+        String path = null;
+        for (Map.Entry<String, List<String>> e : s.headers().entrySet()) {
+            String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
+            switch (e.getKey()) {
+                case ":authority" -> authority = v;
+                case ":path" -> path = v;
+                default -> {
+                    if (!e.getKey().startsWith(":")) {
+                        headers.put(e.getKey(), v);
+                    }
+                }
+            }
+        }
+        return recoverer.recover(authority, path == null ? s.path() : path, headers, s.userHandlerOrNoop(), maxRetries)
+                .handle((session, error) -> error == null && session != null);
+    }
+
     /** Opens a data stream on a session; completes with its stream id. */
     public CompletableFuture<Long> createWebTransportStream(long sessionId, boolean isUnidirectional) {
         SessionImpl s = sessions.get(sessionId);
@@ -574,6 +613,14 @@ public final class WebTransportProtocolHandler {
     }
 
     private final Map<Long, PendingRequest> pendingRequests = new HashMap<>();
+    /** Client: the last few ended sessions, kept so {@link #recoverSession} can re-open them. */
+    private final Map<Long, SessionImpl> recentlyEnded = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, SessionImpl> eldest) {
+                    return size() > 16;
+                }
+            });
 
     private void onSessionRequested(QuicEvent.SessionRequested e) {
         QuicStreamChannel stream = e.connectStream();
@@ -989,7 +1036,9 @@ public final class WebTransportProtocolHandler {
     }
 
     private void forget(SessionImpl s) {
-        sessions.remove(s.sessionId(), s);
+        if (sessions.remove(s.sessionId(), s) && isClient) {
+            recentlyEnded.put(s.sessionId(), s);
+        }
     }
 
     CompletableFuture<Void> closeSession(SessionImpl s, CloseSessionCapsule capsule) {
@@ -1408,6 +1457,9 @@ public final class WebTransportProtocolHandler {
                 failAsync(f, error);
             }
             endSession(s, new SessionCloseInfo(0, "", true, error));
+            if (isClient) {
+                recentlyEnded.put(s.sessionId(), s);
+            }
         }
         sessions.clear();
         for (StreamImpl st : streams.values()) {
