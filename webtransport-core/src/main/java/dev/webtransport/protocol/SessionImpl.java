@@ -146,7 +146,7 @@ final class SessionImpl implements WebTransportSession {
         streams.clear();
         capsules.close();
         dispatch("onClose", h -> h.onClose(this, closeInfo));
-        handler.executor().execute(() -> closed.complete(closeInfo));
+        CompletionExecutor.INSTANCE.execute(() -> closed.complete(closeInfo));
     }
 
     @Override

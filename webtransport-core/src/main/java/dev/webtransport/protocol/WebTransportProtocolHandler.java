@@ -1477,7 +1477,7 @@ public final class WebTransportProtocolHandler {
         }
         peerSettingsFuture.completeExceptionally(error);
         publish(EventType.CONNECTION_CLOSED, Map.of("remote", String.valueOf(quicChannel.remoteSocketAddress())));
-        executor.execute(() -> closeFuture.complete(null));
+        CompletionExecutor.INSTANCE.execute(() -> closeFuture.complete(null));
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -1550,7 +1550,7 @@ public final class WebTransportProtocolHandler {
             return;
         }
         try {
-            executor.execute(() -> f.complete(value));
+            CompletionExecutor.INSTANCE.execute(() -> f.complete(value));
         } catch (RejectedExecutionException e) {
             f.complete(value);
         }
@@ -1561,7 +1561,7 @@ public final class WebTransportProtocolHandler {
             return;
         }
         try {
-            executor.execute(() -> f.completeExceptionally(error));
+            CompletionExecutor.INSTANCE.execute(() -> f.completeExceptionally(error));
         } catch (RejectedExecutionException e) {
             f.completeExceptionally(error);
         }

@@ -1,0 +1,183 @@
+package dev.webtransport.autoconfigure;
+
+import dev.webtransport.autoconfigure.health.WebTransportHealthIndicator;
+import dev.webtransport.autoconfigure.metrics.WebTransportMetrics;
+import dev.webtransport.autoconfigure.web.WebTransportActuatorEndpoint;
+import dev.webtransport.autoconfigure.web.WebTransportInfo;
+import dev.webtransport.protocol.ProtocolHandlerConfig;
+import dev.webtransport.protocol.QuicConfiguration;
+import dev.webtransport.protocol.WebTransportProtocolUtils;
+import dev.webtransport.server.OriginPolicy;
+import dev.webtransport.server.WebTransportRouter;
+import dev.webtransport.server.WebTransportServer;
+import dev.webtransport.session.WebTransportSessionAcceptor;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Auto-configuration of the WebTransport server: {@code webtransport.server.*} properties become the QUIC and TLS
+ * configuration, {@code @WebTransportEndpoint} beans are routed by path, handlers run on the application task executor,
+ * and the server starts and stops with the context. Every bean backs off when the application defines its own;
+ * {@code webtransport.server.enabled=false} turns everything off.
+ */
+@AutoConfiguration(afterName = {"org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
+        "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration"})
+@ConditionalOnClass(WebTransportServer.class)
+@ConditionalOnBooleanProperty(name = "webtransport.server.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(WebTransportProperties.class)
+public class WebTransportAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public WebTransportCertificate webTransportCertificate(WebTransportProperties properties,
+                                                           ObjectProvider<SslBundles> sslBundles, Environment environment) {
+        return WebTransportCertificateResolver.resolve(properties.getSsl(), sslBundles.getIfAvailable(), environment);
+    }
+
+    /** The seed's {@code create_quic_configuration}, from {@code webtransport.server.quic.*} and datagram properties. */
+    @Bean
+    @ConditionalOnMissingBean
+    public QuicConfiguration webTransportQuicConfiguration(WebTransportProperties properties) {
+        WebTransportProperties.Quic q = properties.getQuic();
+        WebTransportProperties.Datagram d = properties.getDatagram();
+        QuicConfiguration defaults = WebTransportProtocolUtils.createQuicConfiguration(false);
+        return new QuicConfiguration(false, q.getIdleTimeout(), q.getInitialMaxData().toBytes(),
+                q.getInitialMaxStreamDataBidiLocal().toBytes(), q.getInitialMaxStreamDataBidiRemote().toBytes(),
+                q.getInitialMaxStreamDataUni().toBytes(), q.getMaxStreamsBidi(), q.getMaxStreamsUni(),
+                q.getMaxUdpPayloadSize(), q.getCongestionControl(), d.isEnabled(), d.getReceiveQueueLength(),
+                d.getSendQueueLength(), defaults.alpnProtocols());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ProtocolHandlerConfig webTransportProtocolHandlerConfig(WebTransportProperties properties) {
+        WebTransportProperties.Limits l = properties.getLimits();
+        ProtocolHandlerConfig d = ProtocolHandlerConfig.defaults();
+        return new ProtocolHandlerConfig(l.getMaxSessionsPerConnection(), l.getMaxBufferedStreams(),
+                d.bufferedStreamTimeout(), Math.toIntExact(l.getStreamReceiveBuffer().toBytes()),
+                l.getMaxPendingWriteBytes().toBytes(), Math.toIntExact(l.getMaxCapsuleSize().toBytes()),
+                properties.getDatagram().getApplicationQueueLength(), d.pendingStreamOpens(), d.streamOpenTimeout(),
+                d.closeTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public WebTransportEndpointRegistry webTransportEndpointRegistry(ApplicationContext context) {
+        return new WebTransportEndpointRegistry(context);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(WebTransportSessionAcceptor.class)
+    public WebTransportRouter webTransportRouter(WebTransportEndpointRegistry registry, WebTransportProperties properties,
+                                                 ObjectProvider<WebTransportSessionInterceptor> interceptors,
+                                                 ApplicationEventPublisher events) {
+        List<String> origins = properties.getAllowedOrigins();
+        OriginPolicy policy = origins.isEmpty() ? OriginPolicy.sameOrigin() : OriginPolicy.allow(origins);
+        return registry.router(policy, interceptors.orderedStream().toList(), events);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public WebTransportServer webTransportServer(WebTransportProperties properties, WebTransportCertificate certificate,
+                                                 QuicConfiguration quic, ProtocolHandlerConfig protocolConfig,
+                                                 WebTransportSessionAcceptor acceptor,
+                                                 @Qualifier("applicationTaskExecutor") ObjectProvider<Executor> executor,
+                                                 ObjectProvider<WebTransportServerCustomizer> customizers) {
+        WebTransportServer.Builder builder = WebTransportServer.builder()
+                .host(properties.getHost())
+                .port(properties.getPort())
+                .ioThreads(properties.getIoThreads())
+                .certificate(certificate.serverCertificate())
+                .quicConfiguration(quic)
+                .protocolConfig(protocolConfig)
+                .acceptor(acceptor);
+        Executor e = executor.getIfAvailable();
+        if (e != null) {
+            builder.executor(e);
+        }
+        customizers.orderedStream().forEach(c -> c.customize(builder));
+        return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public WebTransportServerLifecycle webTransportServerLifecycle(WebTransportServer server,
+                                                                   WebTransportProperties properties,
+                                                                   ApplicationContext context) {
+        return new WebTransportServerLifecycle(server, properties.getShutdown().getDrainTimeout(), context);
+    }
+
+    /** Actuator health: {@code webtransport}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthIndicator.class)
+    @ConditionalOnEnabledHealthIndicator("webtransport")
+    static class WebTransportHealthConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "webtransportHealthIndicator")
+        WebTransportHealthIndicator webtransportHealthIndicator(WebTransportServer server) {
+            return new WebTransportHealthIndicator(server);
+        }
+    }
+
+    /** Micrometer meters {@code webtransport.*}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    static class WebTransportMetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        WebTransportMetrics webTransportMetrics(WebTransportServer server, WebTransportEndpointRegistry registry) {
+            return new WebTransportMetrics(server, registry.endpoints().keySet());
+        }
+    }
+
+    /** Actuator endpoint {@code webtransport}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Endpoint.class)
+    @ConditionalOnAvailableEndpoint(WebTransportActuatorEndpoint.class)
+    static class WebTransportEndpointConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        WebTransportActuatorEndpoint webTransportActuatorEndpoint(WebTransportServer server,
+                                                                  WebTransportCertificate certificate) {
+            return new WebTransportActuatorEndpoint(server, certificate);
+        }
+    }
+
+    /** {@code GET /webtransport/info} on the servlet web server: port and certificate hash for browser pages. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RouterFunction.class)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnBooleanProperty(name = "webtransport.server.info-endpoint", matchIfMissing = true)
+    static class WebTransportInfoRouteConfiguration {
+        @Bean
+        RouterFunction<ServerResponse> webTransportInfoRoute(WebTransportServer server,
+                                                             WebTransportCertificate certificate) {
+            return RouterFunctions.route()
+                    .GET("/webtransport/info", request -> ServerResponse.ok().body(WebTransportInfo.of(server, certificate)))
+                    .build();
+        }
+    }
+}
