@@ -66,6 +66,7 @@ public final class WebTransportServer implements AutoCloseable {
     private final ExecutorService ownedExecutor;
     private final QuicTokenHandler tokenHandler;
     private final int ioThreads;
+    private final java.util.function.Consumer<WebTransportProtocolHandler> connectionListener;
     private final ProtocolCounters counters = new ProtocolCounters();
     private final Set<WebTransportProtocolHandler> connections = ConcurrentHashMap.newKeySet();
     private final List<Channel> channels = new ArrayList<>();
@@ -81,9 +82,10 @@ public final class WebTransportServer implements AutoCloseable {
         this.customSslContext = b.sslContext;
         this.quic = b.quic;
         this.protocolConfig = b.protocolConfig;
-        this.acceptor = Objects.requireNonNull(b.acceptor, "acceptor (for example a WebTransportRouter)");
+        this.acceptor = b.acceptor;
         this.tokenHandler = b.tokenHandler;
         this.ioThreads = b.ioThreads;
+        this.connectionListener = b.connectionListener;
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownedExecutor = null;
@@ -171,6 +173,9 @@ public final class WebTransportServer implements AutoCloseable {
 
     private void track(WebTransportProtocolHandler handler) {
         handler.connection(this);
+        if (connectionListener != null) {
+            connectionListener.accept(handler);
+        }
         connections.add(handler);
         handler.quicConnection().closeFuture().addListener(f -> connections.remove(handler));
     }
@@ -341,6 +346,7 @@ public final class WebTransportServer implements AutoCloseable {
         private Executor executor;
         private QuicTokenHandler tokenHandler = InsecureQuicTokenHandler.INSTANCE;
         private int ioThreads = 1;
+        private java.util.function.Consumer<WebTransportProtocolHandler> connectionListener;
 
         /** Host to bind: {@code localhost} binds 127.0.0.1 and ::1, {@code *} or blank binds every address. */
         public Builder host(String host) { this.host = host; return this; }
@@ -357,7 +363,18 @@ public final class WebTransportServer implements AutoCloseable {
         public Builder sslContext(QuicSslContext sslContext) { this.sslContext = sslContext; return this; }
         public Builder quicConfiguration(QuicConfiguration quic) { this.quic = Objects.requireNonNull(quic); return this; }
         public Builder protocolConfig(ProtocolHandlerConfig c) { this.protocolConfig = Objects.requireNonNull(c); return this; }
+        /**
+         * Decides on session requests (usually a {@link WebTransportRouter}). Without one, requests stay pending until
+         * the application calls {@code acceptWebTransportSession} or {@code rejectWebTransportSession} on the
+         * connection's protocol handler (after a {@code SESSION_REQUEST} event).
+         */
         public Builder acceptor(WebTransportSessionAcceptor acceptor) { this.acceptor = acceptor; return this; }
+
+        /** Called with each new connection's protocol handler (for example to subscribe to its events). */
+        public Builder onConnection(java.util.function.Consumer<WebTransportProtocolHandler> listener) {
+            this.connectionListener = listener;
+            return this;
+        }
         /** Where handlers run; by default a cached daemon pool owned by the server. */
         public Builder executor(Executor executor) { this.executor = executor; return this; }
         public Builder tokenHandler(QuicTokenHandler tokenHandler) { this.tokenHandler = Objects.requireNonNull(tokenHandler); return this; }
