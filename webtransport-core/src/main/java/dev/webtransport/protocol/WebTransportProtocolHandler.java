@@ -722,6 +722,9 @@ public final class WebTransportProtocolHandler {
         s.userHandler(a.handler());
         s.negotiated(protocol, a.pathVariables());
         sessions.put(s.sessionId(), s);
+        // Count before the 200 goes out and onOpen is dispatched: whoever sees the session (the peer, the handler)
+        // must also see it in the stats.
+        counters.increment(ProtocolCounters.Kind.SESSIONS_ACCEPTED);
         DefaultHttp3HeadersFrame response = new DefaultHttp3HeadersFrame();
         response.headers().status("200");
         if (p.draft02Header()) {
@@ -732,7 +735,6 @@ public final class WebTransportProtocolHandler {
         }
         stream.writeAndFlush(response);
         becomeReady(s);
-        counters.increment(ProtocolCounters.Kind.SESSIONS_ACCEPTED);
         return s;
     }
 

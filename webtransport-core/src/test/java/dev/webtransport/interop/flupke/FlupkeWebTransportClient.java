@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,6 +58,10 @@ public final class FlupkeWebTransportClient implements AutoCloseable {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ExecutorService HELPER_POOL = Executors.newCachedThreadPool(daemon("flupke-helper"));
+    /** Runs {@link #keepSending} pokes. */
+    private static final ScheduledExecutorService NUDGER = Executors.newSingleThreadScheduledExecutor(daemon("kwik-nudge"));
+    private static final long NUDGE_INTERVAL_MS = 20;
+    private static final Duration KEEP_SENDING_LIMIT = Duration.ofMinutes(1);
 
     /**
      * Connection options.
@@ -377,6 +383,78 @@ public final class FlupkeWebTransportClient implements AutoCloseable {
         OutputStream out = stream.getOutputStream();
         out.write(data);
         out.close();
+        keepSending(out);
+    }
+
+    /**
+     * Works around a kwik 0.10.8 race that can leave written bytes (and the FIN) unsent forever. Kwik's
+     * {@code StreamOutputStreamImpl.scheduleSendStreamFrameRequest} reads its {@code sendRequestsQueued} counter,
+     * registers a send callback and only then increments the counter. When kwik's sender thread runs that callback
+     * in between, the counter is -1 at the moment the callback wants to queue itself again for the rest of the
+     * buffer, so no new request is queued: one frame goes out and the remaining bytes stay in kwik's send buffer
+     * until the application's next {@code write}/{@code close}. After the final {@code close()} there is none, and
+     * the stream stalls (seen on loopback against our server in roughly 1 of 10 runs of 10 concurrent 4-7 KB
+     * streams: two packets sent, then nothing, with {@code sendRequestsQueued == 0} and data still buffered).
+     *
+     * <p>After the output was closed this calls that (private) method again every 20 ms, exactly what the lost
+     * re-queue would have done, until kwik has sent the final frame or the output was reset/aborted, at most for a
+     * minute. A superfluous call is harmless: the sender finds nothing to send. Does nothing for other streams or
+     * if kwik's internals differ.
+     *
+     * @param out the kwik output stream of a Flupke WebTransport stream, already closed
+     */
+    public static void keepSending(OutputStream out) {
+        Method schedule;
+        try {
+            schedule = out.getClass().getDeclaredMethod("scheduleSendStreamFrameRequest", boolean.class);
+            schedule.setAccessible(true);
+        }
+        catch (ReflectiveOperationException | RuntimeException e) {
+            return; // not kwik's StreamOutputStreamImpl
+        }
+        long deadline = System.nanoTime() + KEEP_SENDING_LIMIT.toNanos();
+        NUDGER.schedule(() -> nudge(out, schedule, deadline), NUDGE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void nudge(OutputStream out, Method schedule, long deadline) {
+        if (outputFinished(out) || System.nanoTime() - deadline > 0) {
+            return;
+        }
+        try {
+            schedule.invoke(out, true); // queues a send request only if none is queued, and wakes the sender
+        }
+        catch (ReflectiveOperationException | RuntimeException e) {
+            return;
+        }
+        NUDGER.schedule(() -> nudge(out, schedule, deadline), NUDGE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether kwik sent the final frame (or reset/aborted the output); false when that cannot be read. */
+    private static boolean outputFinished(OutputStream out) {
+        try {
+            if (Boolean.TRUE.equals(declaredField(out, "aborted"))) {
+                return true;
+            }
+            Object quicStream = declaredField(out, "quicStream");
+            return Boolean.TRUE.equals(declaredField(quicStream, "outputClosed"));
+        }
+        catch (ReflectiveOperationException | RuntimeException e) {
+            return false; // keep nudging until the deadline
+        }
+    }
+
+    private static Object declaredField(Object target, String name) throws ReflectiveOperationException {
+        for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            try {
+                Field field = c.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(target);
+            }
+            catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(name + " in " + target.getClass());
     }
 
     /**

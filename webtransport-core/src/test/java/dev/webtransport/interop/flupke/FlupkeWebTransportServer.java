@@ -347,6 +347,8 @@ public final class FlupkeWebTransportServer implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
             }
+            out.close();
+            FlupkeWebTransportClient.keepSending(out); // kwik send race, see there
         }
         catch (Exception e) {
             LOG.debug("echo bidi ended: {}", e.toString());
@@ -359,6 +361,7 @@ public final class FlupkeWebTransportServer implements AutoCloseable {
             WebTransportStream reply = session.createUnidirectionalStream();
             reply.getOutputStream().write(data);
             reply.getOutputStream().close();
+            FlupkeWebTransportClient.keepSending(reply.getOutputStream()); // kwik send race, see there
         }
         catch (Exception e) {
             LOG.debug("echo uni ended: {}", e.toString());
