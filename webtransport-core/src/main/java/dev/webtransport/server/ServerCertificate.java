@@ -59,6 +59,24 @@ public final class ServerCertificate {
         return new ServerCertificate(null, privateKeyPem, chain);
     }
 
+    /** Reads every PEM certificate of a file; a missing or unreadable file fails with a message naming it. */
+    public static X509Certificate[] readCertificates(Path pem) {
+        requireReadable(pem, "certificate");
+        try (InputStream in = Files.newInputStream(pem)) {
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("certificate file " + pem.toAbsolutePath() + " holds no PEM certificate");
+            }
+            return out.toArray(new X509Certificate[0]);
+        } catch (IOException | CertificateException e) {
+            throw new IllegalArgumentException("cannot read certificate file " + pem.toAbsolutePath() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     private static void requireReadable(Path file, String what) {
         Objects.requireNonNull(file, what + " file");
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {

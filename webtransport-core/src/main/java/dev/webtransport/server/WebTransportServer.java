@@ -8,6 +8,9 @@ import dev.webtransport.protocol.ProtocolHandlerConfig;
 import dev.webtransport.protocol.QuicConfiguration;
 import dev.webtransport.protocol.WebTransportProtocolHandler;
 import dev.webtransport.protocol.WebTransportProtocolUtils;
+import dev.webtransport.server.security.AdmissionControl;
+import dev.webtransport.server.security.HmacQuicTokenHandler;
+import dev.webtransport.server.security.HmacResetTokenGenerator;
 import dev.webtransport.session.WebTransportSession;
 import dev.webtransport.session.WebTransportSessionAcceptor;
 import io.netty.bootstrap.Bootstrap;
@@ -17,7 +20,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.handler.codec.quic.InsecureQuicTokenHandler;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
@@ -65,6 +67,12 @@ public final class WebTransportServer implements AutoCloseable {
     private final Executor executor;
     private final ExecutorService ownedExecutor;
     private final QuicTokenHandler tokenHandler;
+    private final io.netty.handler.codec.quic.QuicResetTokenGenerator resetTokens;
+    private final int maxConnections;
+    private final java.security.cert.X509Certificate[] trustedClientCertificates;
+    private final boolean clientCertificateRequired;
+    private final java.util.Map<AdmissionControl.Reason, java.util.concurrent.atomic.LongAdder> rejections =
+            new java.util.EnumMap<>(AdmissionControl.Reason.class);
     private final int ioThreads;
     private final java.util.function.Consumer<WebTransportProtocolHandler> connectionListener;
     private final ProtocolCounters counters = new ProtocolCounters();
@@ -82,8 +90,19 @@ public final class WebTransportServer implements AutoCloseable {
         this.customSslContext = b.sslContext;
         this.quic = b.quic;
         this.protocolConfig = b.protocolConfig;
-        this.acceptor = b.acceptor;
-        this.tokenHandler = b.tokenHandler;
+        for (AdmissionControl.Reason r : AdmissionControl.Reason.values()) {
+            rejections.put(r, new java.util.concurrent.atomic.LongAdder());
+        }
+        this.acceptor = b.acceptor == null || (b.maxSessions <= 0 && b.sessionRequestsPerSecond <= 0) ? b.acceptor
+                : new AdmissionControl(b.acceptor, b.maxSessions, b.sessionRequestsPerSecond,
+                        () -> sessions().size(), rejections);
+        byte[] key = b.addressValidationKey != null ? b.addressValidationKey : randomKey();
+        this.tokenHandler = b.tokenHandler != null ? b.tokenHandler
+                : new HmacQuicTokenHandler(key, java.time.Duration.ofSeconds(10));
+        this.resetTokens = new HmacResetTokenGenerator(deriveKey(key, "stateless-reset"));
+        this.maxConnections = b.maxConnections;
+        this.trustedClientCertificates = b.trustedClientCertificates;
+        this.clientCertificateRequired = b.clientCertificateRequired;
         this.ioThreads = b.ioThreads;
         this.connectionListener = b.connectionListener;
         if (b.executor != null) {
@@ -138,11 +157,39 @@ public final class WebTransportServer implements AutoCloseable {
         }
     }
 
-    private static QuicSslContext sslContext(ServerCertificate c) {
+    private QuicSslContext sslContext(ServerCertificate c) {
         QuicSslContextBuilder b = c.privateKey() != null
                 ? QuicSslContextBuilder.forServer(c.privateKey(), null, c.chain().toArray(new java.security.cert.X509Certificate[0]))
                 : QuicSslContextBuilder.forServer(c.keyFile().toFile(), null, pemChainFile(c));
+        if (trustedClientCertificates != null) {
+            b.trustManager(trustedClientCertificates)
+                    .clientAuth(clientCertificateRequired ? io.netty.handler.ssl.ClientAuth.REQUIRE
+                            : io.netty.handler.ssl.ClientAuth.OPTIONAL);
+        }
         return b.applicationProtocols("h3").build();
+    }
+
+    private static byte[] randomKey() {
+        byte[] k = new byte[32];
+        new java.security.SecureRandom().nextBytes(k);
+        return k;
+    }
+
+    private static byte[] deriveKey(byte[] key, String label) {
+        try {
+            javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+            m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return m.doFinal(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How many connections and session requests the server's own limits turned away, by reason. */
+    public java.util.Map<AdmissionControl.Reason, Long> rejections() {
+        java.util.Map<AdmissionControl.Reason, Long> out = new java.util.EnumMap<>(AdmissionControl.Reason.class);
+        rejections.forEach((r, n) -> out.put(r, n.sum()));
+        return out;
     }
 
     private static java.io.File pemChainFile(ServerCertificate c) {
@@ -166,12 +213,20 @@ public final class WebTransportServer implements AutoCloseable {
         QuicServerCodecBuilder b = quic.applyTo(new QuicServerCodecBuilder())
                 .sslContext(ssl)
                 .tokenHandler(tokenHandler)
+                .resetTokenGenerator(resetTokens)
                 .handler(new WebTransportChannelInitializer(false, protocolConfig, executor, acceptor, counters,
                         this::track));
         return b.build();
     }
 
     private void track(WebTransportProtocolHandler handler) {
+        if (maxConnections > 0 && connections.size() >= maxConnections) {
+            rejections.get(AdmissionControl.Reason.MAX_CONNECTIONS).increment();
+            LOG.debug("refusing connection from {}: {} connections open", handler.quicConnection().remoteSocketAddress(),
+                    connections.size());
+            handler.quicConnection().close(true, 0x107, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            return;
+        }
         handler.connection(this);
         if (connectionListener != null) {
             connectionListener.accept(handler);
@@ -344,7 +399,13 @@ public final class WebTransportServer implements AutoCloseable {
         private ProtocolHandlerConfig protocolConfig = ProtocolHandlerConfig.defaults();
         private WebTransportSessionAcceptor acceptor;
         private Executor executor;
-        private QuicTokenHandler tokenHandler = InsecureQuicTokenHandler.INSTANCE;
+        private QuicTokenHandler tokenHandler;
+        private byte[] addressValidationKey;
+        private int maxConnections;
+        private int maxSessions;
+        private double sessionRequestsPerSecond;
+        private java.security.cert.X509Certificate[] trustedClientCertificates;
+        private boolean clientCertificateRequired;
         private int ioThreads = 1;
         private java.util.function.Consumer<WebTransportProtocolHandler> connectionListener;
 
@@ -377,7 +438,39 @@ public final class WebTransportServer implements AutoCloseable {
         }
         /** Where handlers run; by default a cached daemon pool owned by the server. */
         public Builder executor(Executor executor) { this.executor = executor; return this; }
+        /** Replaces the default HMAC address-validation token handler (for example with Netty's insecure one in tests). */
         public Builder tokenHandler(QuicTokenHandler tokenHandler) { this.tokenHandler = Objects.requireNonNull(tokenHandler); return this; }
+
+        /**
+         * Secret (at least 32 bytes) keying address-validation tokens and stateless reset tokens. Servers of a fleet
+         * behind one address share it; by default each server draws a random key at construction.
+         */
+        public Builder addressValidationKey(byte[] key) {
+            if (key.length < 32) {
+                throw new IllegalArgumentException("the address validation key needs at least 32 bytes");
+            }
+            this.addressValidationKey = key.clone();
+            return this;
+        }
+
+        /** Most QUIC connections open at once (0 = unlimited); more are closed with EXCESSIVE_LOAD and counted. */
+        public Builder maxConnections(int n) { this.maxConnections = n; return this; }
+
+        /** Most sessions open at once across the server (0 = unlimited); more are rejected with 429 and counted. */
+        public Builder maxSessions(int n) { this.maxSessions = n; return this; }
+
+        /** Session requests allowed per second and source address (0 = unlimited); more get 429 and are counted. */
+        public Builder sessionRequestsPerSecondPerAddress(double n) { this.sessionRequestsPerSecond = n; return this; }
+
+        /**
+         * Mutual TLS: client certificates are verified against these trust anchors; {@code required} refuses clients
+         * without one during the handshake.
+         */
+        public Builder clientCertificates(boolean required, java.security.cert.X509Certificate... trusted) {
+            this.trustedClientCertificates = trusted.clone();
+            this.clientCertificateRequired = required;
+            return this;
+        }
         public Builder ioThreads(int n) { this.ioThreads = n; return this; }
 
         public WebTransportServer build() {

@@ -114,6 +114,20 @@ public class WebTransportAutoConfiguration {
                 .quicConfiguration(quic)
                 .protocolConfig(protocolConfig)
                 .acceptor(acceptor);
+        WebTransportProperties.Security sec = properties.getSecurity();
+        builder.maxConnections(sec.getMaxConnections()).maxSessions(sec.getMaxSessions())
+                .sessionRequestsPerSecondPerAddress(sec.getSessionRequestsPerSecondPerAddress());
+        if (sec.getAddressValidationKey() != null && !sec.getAddressValidationKey().isBlank()) {
+            builder.addressValidationKey(java.util.Base64.getDecoder().decode(sec.getAddressValidationKey().trim()));
+        }
+        if (sec.getClientAuth() != WebTransportProperties.Security.ClientAuth.NONE) {
+            if (sec.getTrustedClientCertificates() == null) {
+                throw new IllegalStateException("webtransport.server.security.client-auth=" + sec.getClientAuth()
+                        + " needs webtransport.server.security.trusted-client-certificates");
+            }
+            builder.clientCertificates(sec.getClientAuth() == WebTransportProperties.Security.ClientAuth.REQUIRED,
+                    dev.webtransport.server.ServerCertificate.readCertificates(sec.getTrustedClientCertificates()));
+        }
         Executor e = executor.getIfAvailable();
         if (e != null) {
             builder.executor(e);

@@ -41,6 +41,7 @@ public class WebTransportProperties {
     private final Datagram datagram = new Datagram();
     private final Limits limits = new Limits();
     private final Shutdown shutdown = new Shutdown();
+    private final Security security = new Security();
 
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -57,6 +58,7 @@ public class WebTransportProperties {
     public Datagram getDatagram() { return datagram; }
     public Limits getLimits() { return limits; }
     public Shutdown getShutdown() { return shutdown; }
+    public Security getSecurity() { return security; }
 
     /** TLS identity of the server. QUIC always uses TLS 1.3. */
     public static class Ssl {
@@ -196,6 +198,46 @@ public class WebTransportProperties {
         public void setMaxPendingWriteBytes(DataSize v) { this.maxPendingWriteBytes = v; }
         public DataSize getMaxCapsuleSize() { return maxCapsuleSize; }
         public void setMaxCapsuleSize(DataSize v) { this.maxCapsuleSize = v; }
+    }
+
+    /** Protections against abuse (see the threat model in the README). */
+    public static class Security {
+        /**
+         * Base64 secret (at least 32 bytes) keying QUIC address-validation and stateless-reset tokens; servers behind
+         * one address must share it. Empty: a random key per start.
+         */
+        private String addressValidationKey;
+
+        /** Most QUIC connections open at once (0 = unlimited). */
+        private int maxConnections = 10_000;
+
+        /** Most sessions open at once across the server (0 = unlimited). */
+        private int maxSessions = 10_000;
+
+        /** Session requests allowed per second from one source address (0 = unlimited). */
+        private double sessionRequestsPerSecondPerAddress = 50;
+
+        /** Client certificates (mutual TLS): NONE, OPTIONAL or REQUIRED. */
+        private ClientAuth clientAuth = ClientAuth.NONE;
+
+        /** PEM file with the CA certificates client certificates must chain to (needed unless client-auth is NONE). */
+        private Path trustedClientCertificates;
+
+        public String getAddressValidationKey() { return addressValidationKey; }
+        public void setAddressValidationKey(String v) { this.addressValidationKey = v; }
+        public int getMaxConnections() { return maxConnections; }
+        public void setMaxConnections(int v) { this.maxConnections = v; }
+        public int getMaxSessions() { return maxSessions; }
+        public void setMaxSessions(int v) { this.maxSessions = v; }
+        public double getSessionRequestsPerSecondPerAddress() { return sessionRequestsPerSecondPerAddress; }
+        public void setSessionRequestsPerSecondPerAddress(double v) { this.sessionRequestsPerSecondPerAddress = v; }
+        public ClientAuth getClientAuth() { return clientAuth; }
+        public void setClientAuth(ClientAuth v) { this.clientAuth = v; }
+        public Path getTrustedClientCertificates() { return trustedClientCertificates; }
+        public void setTrustedClientCertificates(Path v) { this.trustedClientCertificates = v; }
+
+        /** Client certificate policy. */
+        public enum ClientAuth { NONE, OPTIONAL, REQUIRED }
     }
 
     /** Graceful shutdown. */

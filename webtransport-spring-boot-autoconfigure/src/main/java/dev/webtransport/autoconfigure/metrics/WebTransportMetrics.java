@@ -25,6 +25,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code webtransport.bytes} (counter, base unit bytes, tag {@code direction} = sent|received) stream body bytes</li>
  *   <li>{@code webtransport.datagrams} (counter, tag {@code result} = sent|received|dropped)</li>
  *   <li>{@code webtransport.errors} (counter, tag {@code type} = protocol|handler)</li>
+ *   <li>{@code webtransport.rejections} (counter, tag {@code reason} = max_connections|max_sessions|rate_limited)</li>
  * </ul>
  */
 public class WebTransportMetrics implements MeterBinder {
@@ -59,6 +60,12 @@ public class WebTransportMetrics implements MeterBinder {
         counter(registry, "webtransport.datagrams", "result", "sent", HandlerStats::datagramsSent, null, "Datagrams");
         counter(registry, "webtransport.datagrams", "result", "received", HandlerStats::datagramsReceived, null, "Datagrams");
         counter(registry, "webtransport.datagrams", "result", "dropped", HandlerStats::datagramsDropped, null, "Datagrams");
+        for (dev.webtransport.server.security.AdmissionControl.Reason reason
+                : dev.webtransport.server.security.AdmissionControl.Reason.values()) {
+            FunctionCounter.builder("webtransport.rejections", server, s -> s.rejections().get(reason))
+                    .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("Connections and session requests refused by the server's limits").register(registry);
+        }
         counter(registry, "webtransport.errors", "type", "protocol", HandlerStats::protocolErrors, null, "Errors");
         counter(registry, "webtransport.errors", "type", "handler", HandlerStats::handlerErrors, null, "Errors");
     }
