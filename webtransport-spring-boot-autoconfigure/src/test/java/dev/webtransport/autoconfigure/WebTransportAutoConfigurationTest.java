@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -173,6 +174,50 @@ class WebTransportAutoConfigurationTest {
             assertThat(ctx).hasNotFailed();
             assertThat(ctx.getBean(WebTransportEndpointRegistry.class).endpoints()).containsOnlyKeys("/ping/{id}");
         });
+    }
+
+    @Test
+    void worksWithoutActuatorAndMicrometer() {
+        runner.withClassLoader(new FilteredClassLoader(org.springframework.boot.health.contributor.HealthIndicator.class,
+                io.micrometer.core.instrument.binder.MeterBinder.class)).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx).hasSingleBean(WebTransportServer.class)
+                    .doesNotHaveBean(WebTransportHealthIndicator.class).doesNotHaveBean(WebTransportMetrics.class);
+        });
+    }
+
+    @Test
+    void securityPropertiesAreApplied() {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        runner.withPropertyValues("webtransport.server.security.max-sessions=1",
+                "webtransport.server.security.address-validation-key=" + key).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(WebTransportServer.class).rejections()).containsKeys(
+                    dev.webtransport.server.security.AdmissionControl.Reason.values());
+        });
+        runner.withPropertyValues("webtransport.server.security.client-auth=required").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause()
+                    .hasMessageContaining("webtransport.server.security.trusted-client-certificates");
+        });
+        runner.withPropertyValues("webtransport.server.security.address-validation-key="
+                + java.util.Base64.getEncoder().encodeToString(new byte[8])).run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("at least 32 bytes");
+        });
+    }
+
+    @Test
+    void endpointWithoutHandlerMethodsFailsStartupWithItsName() {
+        runner.withBean("emptyEndpoint", EmptyEndpoint.class).run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("emptyEndpoint")
+                    .hasMessageContaining("neither implements WebTransportHandler");
+        });
+    }
+
+    @WebTransportEndpoint("/empty")
+    static class EmptyEndpoint {
     }
 
     @Configuration(proxyBeanMethods = false)
