@@ -27,6 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LossAndReorderingTest {
     static final int TOTAL = 50 * 1024 * 1024;
+    /** BBR by default; {@code -Dwt.test.cc=CUBIC} compares with CUBIC. */
+    static final io.netty.handler.codec.quic.QuicCongestionControlAlgorithm CONGESTION_CONTROL =
+            io.netty.handler.codec.quic.QuicCongestionControlAlgorithm.valueOf(System.getProperty("wt.test.cc", "BBR"));
 
     /** Reads a whole stream, hashing as it goes, and answers with the byte count and the hex digest. */
     static final class HashingSink implements WebTransportSessionHandler {
@@ -48,12 +51,12 @@ class LossAndReorderingTest {
     }
 
     /** Writes {@code total} deterministic bytes and returns their SHA-256, pacing on each write's future. */
-    static String send(WebTransportBidirectionalStream stream, int total, int seed) throws Exception {
+    static String send(WebTransportBidirectionalStream stream, long total, int seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         Random r = new Random(seed);
         byte[] chunk = new byte[64 * 1024];
         CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
-        for (int sent = 0; sent < total; sent += chunk.length) {
+        for (long sent = 0; sent < total; sent += chunk.length) {
             r.nextBytes(chunk);
             sha.update(chunk);
             last.get(60, TimeUnit.SECONDS);
@@ -67,9 +70,9 @@ class LossAndReorderingTest {
     @Timeout(180)
     void fiftyMegabytesArriveCompleteAndByteExactDespiteLossAndReordering() throws Exception {
         var quic = dev.webtransport.protocol.WebTransportProtocolUtils.createQuicConfiguration(false)
-                .withCongestionControl(io.netty.handler.codec.quic.QuicCongestionControlAlgorithm.BBR);
+                .withCongestionControl(CONGESTION_CONTROL);
         var clientQuic = dev.webtransport.protocol.WebTransportProtocolUtils.createQuicConfiguration(true)
-                .withCongestionControl(io.netty.handler.codec.quic.QuicCongestionControlAlgorithm.BBR);
+                .withCongestionControl(CONGESTION_CONTROL);
         long start = System.nanoTime();
         try (WebTransportServer server = WebTransportServer.builder().host("127.0.0.1").port(0).quicConfiguration(quic)
                 .certificate(TestCertificates.server()).acceptor(new WebTransportRouter().route("/sink", new HashingSink()))

@@ -117,9 +117,15 @@ final class RawH3Client implements AutoCloseable {
                 settings.put(e.getKey(), e.getValue());
             }
             Http3ClientConnectionHandler h3 = new Http3ClientConnectionHandler(new ControlStreamRecorder(events),
-                    null, type -> type == 0x54 ? new RawStream() : new Discard(),
+                    null, type -> {
+                        if (type != 0x54) {
+                            return new Discard();
+                        }
+                        RawStream s = new RawStream();
+                        events.serverUni.add(s);
+                        return s;
+                    },
                     new DefaultHttp3SettingsFrame(settings), true, (id, v) -> true);
-            events.h3 = h3;
             QuicChannel quic = QuicChannel.newBootstrap(udp)
                     .handler(new ChannelInitializer<QuicChannel>() {
                         @Override
@@ -534,7 +540,6 @@ final class RawH3Client implements AutoCloseable {
         final BlockingQueue<byte[]> datagrams = new LinkedBlockingQueue<>();
         final BlockingQueue<RawStream> serverUni = new LinkedBlockingQueue<>();
         volatile int maxDatagramLength;
-        volatile Http3ClientConnectionHandler h3;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -542,9 +547,6 @@ final class RawH3Client implements AutoCloseable {
                 datagrams.add(ByteBufUtil.getBytes(b));
                 b.release();
                 return;
-            }
-            if (msg instanceof QuicStreamChannel s && s.type() == QuicStreamType.UNIDIRECTIONAL) {
-                s.closeFuture();
             }
             ctx.fireChannelRead(msg);
         }
