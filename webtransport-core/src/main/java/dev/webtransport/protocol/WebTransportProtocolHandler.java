@@ -240,8 +240,8 @@ public final class WebTransportProtocolHandler {
             if (s.direction().canSend()) {
                 s.resetOnLoop(http3, errorCode, "aborted");
             }
-            if (s.direction().canReceive() && !s.isFinished()) {
-                QuicStreamErrors.stopSending(s.channel(), http3);
+            if (s.direction().canReceive()) {
+                s.stopSendingOnLoop(http3, errorCode); // also fails local reads still waiting on the stream
             }
             completeAsync(f, null);
         }, f);
@@ -330,17 +330,33 @@ public final class WebTransportProtocolHandler {
                         + serverMax + ")", ErrorCodes.H3_REQUEST_REJECTED));
                 return;
             }
-            Http3.newRequestStream(quicChannel, streamHandlers.connectStreamHandler(this)).addListener(cf -> {
-                if (!cf.isSuccess()) {
-                    failAsync(f, new ConnectionException("cannot open CONNECT stream: " + cf.cause(), -1, cf.cause()));
-                    return;
-                }
-                QuicStreamChannel stream = (QuicStreamChannel) cf.getNow();
-                sendConnect(stream, authority, path, headers, sessionHandler, f);
-            });
+            Runnable open = () -> Http3.newRequestStream(quicChannel, streamHandlers.connectStreamHandler(this))
+                    .addListener(cf -> {
+                        if (!cf.isSuccess()) {
+                            failAsync(f, new ConnectionException("cannot open CONNECT stream: " + cf.cause(), -1,
+                                    cf.cause()));
+                            return;
+                        }
+                        QuicStreamChannel stream = (QuicStreamChannel) cf.getNow();
+                        sendConnect(stream, authority, path, headers, sessionHandler, f);
+                    });
+            if (quicChannel.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0 || !pendingConnects.isEmpty()) {
+                // Netty refreshes its stream-credit count only when it is exactly 0: never open past it.
+                pendingConnects.add(new PendingConnect(open, f, System.nanoTime() + config.streamOpenTimeout().toNanos()));
+                quicChannel.eventLoop().schedule(this::drainPendingOpens, config.streamOpenTimeout().toMillis() + 1,
+                        TimeUnit.MILLISECONDS);
+                return;
+            }
+            open.run();
         }, f));
         return f;
     }
+
+    /** A CONNECT stream waiting for bidirectional stream credit (client side). */
+    private record PendingConnect(Runnable open, CompletableFuture<WebTransportSession> future, long deadlineNanos) {
+    }
+
+    private final ArrayDeque<PendingConnect> pendingConnects = new ArrayDeque<>();
 
     /** {@link #createWebTransportSession} bounded by a timeout (the seed's {@code establish_session}). */
     public CompletableFuture<WebTransportSession> establishSession(String authority, String path,
@@ -352,6 +368,17 @@ public final class WebTransportProtocolHandler {
         ScheduledFuture<?> timer = quicChannel.eventLoop().schedule(() -> {
             if (bounded.completeExceptionally(new WebTransportTimeoutException("establishing session " + path, timeout))) {
                 f.thenAccept(s -> s.close(0, "establish timeout"));
+                // A CONNECT still waiting for its response is cancelled, so it no longer holds a session slot.
+                Long waiting = null;
+                for (Map.Entry<Long, CompletableFuture<WebTransportSession>> e : connecting.entrySet()) {
+                    if (e.getValue() == f) {
+                        waiting = e.getKey();
+                    }
+                }
+                SessionImpl pending = waiting == null ? null : sessions.get(waiting);
+                if (pending != null) {
+                    closeSession(pending, new CloseSessionCapsule(0, "establish timeout"));
+                }
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         f.whenComplete((s, e) -> {
@@ -551,6 +578,10 @@ public final class WebTransportProtocolHandler {
             onStreamFinished(e.streamId());
         } else if (event instanceof QuicEvent.StreamOpened e) {
             onPeerStream(e.stream(), e.sessionId());
+        } else if (event instanceof QuicEvent.StreamPreambleTruncated e) {
+            // RFC 9114 §4.1.2: a request stream that ends without a complete message gets H3_REQUEST_INCOMPLETE
+            counters.increment(ProtocolCounters.Kind.PROTOCOL_ERRORS);
+            rejectStream(e.stream(), ErrorCodes.H3_REQUEST_INCOMPLETE);
         } else if (event instanceof QuicEvent.StreamReset e) {
             onStreamReset(e.streamId(), e.http3Code());
         } else if (event instanceof QuicEvent.StreamClosed e) {
@@ -631,6 +662,7 @@ public final class WebTransportProtocolHandler {
         }
         if (peerSettings.isEmpty() && !peerSettingsFuture.isDone()) {
             if (requestsAwaitingSettings.size() >= MAX_REQUESTS_AWAITING_SETTINGS) {
+                counters.increment(ProtocolCounters.Kind.SESSIONS_REJECTED);
                 QuicStreamErrors.resetStream(stream, ErrorCodes.H3_REQUEST_REJECTED);
                 return;
             }
@@ -882,11 +914,15 @@ public final class WebTransportProtocolHandler {
     private void onCapsuleData(long sessionId, ByteBuf data) {
         try {
             SessionImpl s = sessions.get(sessionId);
-            if (s == null || s.isTerminated()) {
+            if (s == null) {
                 return;
             }
+            // checked before isTerminated(): receiving CLOSE terminates the session, and anything after it is an error
             if (s.closeCapsuleReceived()) {
                 sessionStreamError(s, ErrorCodes.H3_MESSAGE_ERROR, "data after CLOSE_WEBTRANSPORT_SESSION");
+                return;
+            }
+            if (s.isTerminated()) {
                 return;
             }
             List<Capsule> decoded;
@@ -898,14 +934,17 @@ public final class WebTransportProtocolHandler {
             }
             for (Capsule c : decoded) {
                 counters.increment(ProtocolCounters.Kind.CAPSULES_RECEIVED);
-                if (s.isTerminated()) {
-                    return;
-                }
                 if (s.closeCapsuleReceived()) {
                     sessionStreamError(s, ErrorCodes.H3_MESSAGE_ERROR, "capsule after CLOSE_WEBTRANSPORT_SESSION");
                     return;
                 }
+                if (s.isTerminated()) {
+                    return;
+                }
                 onCapsule(s, c);
+            }
+            if (s.closeCapsuleReceived() && s.capsuleDecoder().hasPartialCapsule()) {
+                sessionStreamError(s, ErrorCodes.H3_MESSAGE_ERROR, "data after CLOSE_WEBTRANSPORT_SESSION");
             }
         } finally {
             data.release();
@@ -959,9 +998,9 @@ public final class WebTransportProtocolHandler {
         }
         if (!s.isTerminated()) {
             if (s.capsuleDecoder().hasPartialCapsule()) {
-                counters.increment(ProtocolCounters.Kind.PROTOCOL_ERRORS);
-                endSession(s, new SessionCloseInfo(0, "", true,
-                        new ProtocolException("CONNECT stream ended inside a capsule", ErrorCodes.H3_MESSAGE_ERROR)));
+                // a truncated capsule is a malformed message: reset the CONNECT stream (H3_MESSAGE_ERROR), no FIN
+                sessionStreamError(s, ErrorCodes.H3_MESSAGE_ERROR, "CONNECT stream ended inside a capsule");
+                return;
             } else {
                 endSession(s, new SessionCloseInfo(0, "", true, null));
             }
@@ -971,6 +1010,11 @@ public final class WebTransportProtocolHandler {
     }
 
     private void onConnectStreamFailed(long sessionId, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.http3.Http3Exception
+                || cause instanceof io.netty.handler.codec.http3.Http3HeadersValidationException) {
+            // Netty's HTTP/3 codec refused the message (malformed header section, field section too large, ...)
+            counters.increment(ProtocolCounters.Kind.PROTOCOL_ERRORS);
+        }
         CompletableFuture<WebTransportSession> f = connecting.remove(sessionId);
         SessionImpl s = sessions.get(sessionId);
         PendingRequest p = pendingRequests.remove(sessionId);
@@ -1033,8 +1077,24 @@ public final class WebTransportProtocolHandler {
     private void finishConnectStream(SessionImpl s) {
         QuicStreamChannel cs = s.connectStream();
         if (cs.isActive() && !cs.isOutputShutdown()) {
-            cs.shutdownOutput();
+            writeLastDataFrame(cs, io.netty.buffer.Unpooled.EMPTY_BUFFER);
         }
+    }
+
+    /**
+     * Writes one HTTP/3 DATA frame carrying {@code payload} with the FIN on the same QUIC frame, below the HTTP/3 codec.
+     * A FIN written on its own ({@code shutdownOutput()}) can be lost by the QUIC library of Netty 4.2.18 once the
+     * peer has ended its side and every earlier byte was acknowledged (see {@link StreamImpl}); a FIN that travels with
+     * bytes cannot. An empty DATA frame is legal on a request stream.
+     */
+    private static io.netty.channel.ChannelFuture writeLastDataFrame(QuicStreamChannel cs, ByteBuf payload) {
+        int n = payload.readableBytes();
+        ByteBuf frame = cs.alloc().directBuffer(2 + dev.webtransport.protocol.wire.VarInt.encodedLength(n) + n);
+        dev.webtransport.protocol.wire.VarInt.write(frame, 0x00);
+        dev.webtransport.protocol.wire.VarInt.write(frame, n);
+        frame.writeBytes(payload);
+        payload.release();
+        return cs.pipeline().firstContext().writeAndFlush(new io.netty.handler.codec.quic.DefaultQuicStreamFrame(frame, true));
     }
 
     private void forget(SessionImpl s) {
@@ -1065,13 +1125,10 @@ public final class WebTransportProtocolHandler {
             s.info().state(SessionState.CLOSING);
             ByteBuf buf = CapsuleEncoder.encode(cs.alloc(), capsule.toCapsule());
             counters.increment(ProtocolCounters.Kind.CAPSULES_SENT);
-            cs.writeAndFlush(new DefaultHttp3DataFrame(buf)).addListener((ChannelFutureListener) w -> {
-                if (w.channel().isActive()) {
-                    ((QuicStreamChannel) w.channel()).shutdownOutput();
-                }
-                completeAsync(f, null);
-            });
+            // End the session first: the write listener below may run at once, and whoever sees the returned future
+            // complete must also see the session CLOSED and counted.
             endSession(s, new SessionCloseInfo(capsule.code(), capsule.reason(), false, null));
+            writeLastDataFrame(cs, buf).addListener((ChannelFutureListener) w -> completeAsync(f, null));
             cs.eventLoop().schedule(() -> {
                 if (cs.isActive()) {
                     cs.close();
@@ -1316,6 +1373,19 @@ public final class WebTransportProtocolHandler {
 
     private void drainPendingOpens() {
         long now = System.nanoTime();
+        while (!pendingConnects.isEmpty()) {
+            PendingConnect c = pendingConnects.peek();
+            if (now - c.deadlineNanos() > 0) {
+                pendingConnects.poll();
+                failAsync(c.future(), new WebTransportTimeoutException("waiting for stream credit", config.streamOpenTimeout()));
+                continue;
+            }
+            if (quicChannel.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
+                break;
+            }
+            pendingConnects.poll();
+            c.open().run();
+        }
         while (!pendingOpens.isEmpty()) {
             PendingOpen p = pendingOpens.peek();
             if (now - p.deadlineNanos() > 0) {
@@ -1476,6 +1546,10 @@ public final class WebTransportProtocolHandler {
         PendingOpen p;
         while ((p = pendingOpens.poll()) != null) {
             failAsync(p.future(), error);
+        }
+        PendingConnect c;
+        while ((c = pendingConnects.poll()) != null) {
+            failAsync(c.future(), error);
         }
         peerSettingsFuture.completeExceptionally(error);
         publish(EventType.CONNECTION_CLOSED, Map.of("remote", String.valueOf(quicChannel.remoteSocketAddress())));
