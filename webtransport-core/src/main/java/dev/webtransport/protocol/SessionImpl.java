@@ -35,6 +35,7 @@ final class SessionImpl implements WebTransportSession {
     private volatile String protocol;
     private volatile Map<String, String> pathVariables = Map.of();
     private boolean closeCapsuleReceived;
+    private io.netty.util.concurrent.ScheduledFuture<?> closeTimer;
     private boolean terminated;
 
     SessionImpl(WebTransportProtocolHandler handler, QuicStreamChannel connectStream, String path,
@@ -57,6 +58,19 @@ final class SessionImpl implements WebTransportSession {
 
     Set<StreamImpl> streams() {
         return streams;
+    }
+
+    /** The timer that force-closes the CONNECT stream if the peer never answers our close; event loop only. */
+    void closeTimer(io.netty.util.concurrent.ScheduledFuture<?> timer) {
+        this.closeTimer = timer;
+    }
+
+    /** Cancels the close timer so the ended session is not retained until it fires; event loop only. */
+    void cancelCloseTimer() {
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+            closeTimer = null;
+        }
     }
 
     WebTransportSessionHandler userHandlerOrNoop() {

@@ -1098,6 +1098,7 @@ public final class WebTransportProtocolHandler {
     }
 
     private void forget(SessionImpl s) {
+        s.cancelCloseTimer();
         if (sessions.remove(s.sessionId(), s) && isClient) {
             recentlyEnded.put(s.sessionId(), s);
         }
@@ -1129,12 +1130,12 @@ public final class WebTransportProtocolHandler {
             // complete must also see the session CLOSED and counted.
             endSession(s, new SessionCloseInfo(capsule.code(), capsule.reason(), false, null));
             writeLastDataFrame(cs, buf).addListener((ChannelFutureListener) w -> completeAsync(f, null));
-            cs.eventLoop().schedule(() -> {
+            s.closeTimer(cs.eventLoop().schedule(() -> {
                 if (cs.isActive()) {
                     cs.close();
                 }
                 forget(s);
-            }, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS));
         }, f);
         return f;
     }
