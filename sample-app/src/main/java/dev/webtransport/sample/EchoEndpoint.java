@@ -2,6 +2,7 @@ package dev.webtransport.sample;
 
 import dev.webtransport.autoconfigure.WebTransportHandler;
 import dev.webtransport.autoconfigure.annotation.WebTransportEndpoint;
+import dev.webtransport.protocol.StreamException;
 import dev.webtransport.session.SessionCloseInfo;
 import dev.webtransport.session.WebTransportBidirectionalStream;
 import dev.webtransport.session.WebTransportReceiveStream;
@@ -12,10 +13,12 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code /echo}, written against the programmatic {@link WebTransportHandler} interface: bidirectional streams are
- * echoed as they arrive (any size, with backpressure), a unidirectional stream is answered on a server
+ * echoed as they arrive (any size, with backpressure; a reset by the client is answered with a reset carrying the same
+ * code), a unidirectional stream is answered on a server
  * unidirectional stream, datagrams are echoed. A unidirectional stream reading {@code !close <code> <reason>} makes
  * the server close the session with that code and reason.
  */
@@ -35,7 +38,18 @@ public class EchoEndpoint implements WebTransportHandler {
 
     @Override
     public void onBidirectionalStream(WebTransportSession session, WebTransportBidirectionalStream stream) {
-        pump(stream, stream);
+        pump(stream, stream).exceptionally(e -> {
+            // The peer reset its send side (or the session went away): reset ours with the same code, so the peer's
+            // reader ends instead of waiting for an echo that will never finish.
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            long code = cause instanceof StreamException se ? se.errorCode() : 0;
+            LOG.debug("echo stream of session {} failed ({}); resetting it with code {}", session.sessionId(), cause,
+                    code);
+            if (session.isOpen()) {
+                stream.reset(code);
+            }
+            return null;
+        });
     }
 
     @Override
