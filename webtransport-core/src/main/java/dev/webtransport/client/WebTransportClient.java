@@ -286,6 +286,7 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
     private CompletableFuture<WebTransportSession> open(Target target, Map<String, String> headers,
                                                         WebTransportSessionHandler handler, boolean fresh) {
         CompletableFuture<WebTransportSession> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
         ScheduledFuture<?> timer;
         try {
             timer = group.schedule(() -> runOnExecutor(() -> result.completeExceptionally(
@@ -304,9 +305,16 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
                 lease.release();
                 return;
             }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                lease.release();
+                return; // the timer fails the result
+            }
             CompletableFuture<WebTransportSession> f;
             try {
-                f = lease.handler().createWebTransportSession(target.authority(), target.path(), headers, handler);
+                // bounded by what is left, so that on timeout the engine also cancels the unanswered CONNECT
+                f = lease.handler().establishSession(target.authority(), target.path(), headers, handler,
+                        Duration.ofNanos(left));
             } catch (RuntimeException e) {
                 lease.release();
                 runOnExecutor(() -> result.completeExceptionally(e));
@@ -591,6 +599,7 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
             closed = true;
             pool.values().forEach(all::addAll);
         }
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
         for (PooledConnection p : all) {
             WebTransportProtocolHandler h;
             synchronized (lock) {
@@ -598,13 +607,14 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
             }
             if (h == null) {
                 fail(p, new ConnectionException("the client is closed"));
-                continue;
+            } else {
+                closes.add(h.close());
             }
-            try {
-                h.close().get(2, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // closing anyway
-            }
+        }
+        try {
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // closing anyway
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         if (ownedExecutor != null) {

@@ -33,6 +33,7 @@ public final class StreamPreambleDecoder extends ByteToMessageDecoder {
 
     private final WebTransportProtocolHandler handler;
     private final Mode mode;
+    private boolean failed;
 
     public StreamPreambleDecoder(WebTransportProtocolHandler handler, Mode mode) {
         this.handler = handler;
@@ -55,6 +56,7 @@ public final class StreamPreambleDecoder extends ByteToMessageDecoder {
                 if (mode == Mode.SNIFF_BIDI) {
                     ctx.pipeline().remove(this);
                 } else {
+                    failed = true;
                     handler.handleQuicEvent(new QuicEvent.ProtocolViolation(ErrorCodes.H3_STREAM_CREATION_ERROR,
                             "server-initiated bidirectional stream without the WebTransport signal"));
                     in.skipBytes(in.readableBytes());
@@ -75,6 +77,17 @@ public final class StreamPreambleDecoder extends ByteToMessageDecoder {
         p.addAfter(ctx.name(), "wt-data", new DataStreamHandler(handler));
         handler.handleQuicEvent(new QuicEvent.StreamOpened(stream, sessionId));
         p.remove(this);
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decodeLast(ctx, in, out);
+        if (!ctx.isRemoved() && !failed && ctx.channel().isActive()) {
+            // FIN before the preamble was complete (a connection that goes away is not reported)
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            handler.handleQuicEvent(new QuicEvent.StreamPreambleTruncated((QuicStreamChannel) ctx.channel()));
+        }
     }
 
     private static void removeHandlersAfter(ChannelPipeline p, String self) {

@@ -47,6 +47,9 @@ public sealed interface QuicEvent {
     /** A peer-initiated WebTransport stream arrived and its preamble named {@code sessionId}. */
     record StreamOpened(QuicStreamChannel stream, long sessionId) implements QuicEvent { }
 
+    /** A peer-initiated stream ended (FIN) before its WebTransport preamble was complete. */
+    record StreamPreambleTruncated(QuicStreamChannel stream) implements QuicEvent { }
+
     /** Body bytes on a WebTransport stream. */
     record StreamDataReceived(long streamId, ByteBuf data) implements QuicEvent { }
 

@@ -1063,8 +1063,9 @@ public final class WebTransportProtocolHandler {
             streams.remove(st.streamId());
         }
         counters.add(ProtocolCounters.Kind.STREAMS_CLOSED, before);
-        s.terminate(info);
+        // Count before terminate(): it completes closed(), and observers must see the counters already moved.
         counters.increment(ProtocolCounters.Kind.SESSIONS_CLOSED);
+        s.terminate(info);
         rejectBufferedFor(s.sessionId());
         Map<String, Object> data = new HashMap<>();
         data.put("sessionId", s.sessionId());

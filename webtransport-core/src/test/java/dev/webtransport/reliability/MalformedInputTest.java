@@ -18,12 +18,15 @@ import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,6 +87,17 @@ class MalformedInputTest {
         multiBystander = await(bystanderClient.connect(uri(multi, "/echo"), new WebTransportSessionHandler() { }));
     }
 
+    /** A failed earlier test may leave the bystanders idle past the QUIC idle timeout: open new ones then. */
+    @BeforeEach
+    void bystandersOpen() throws Exception {
+        if (!bystander.isOpen()) {
+            bystander = await(bystanderClient.connect(uri(server, "/echo"), new WebTransportSessionHandler() { }));
+        }
+        if (!multiBystander.isOpen()) {
+            multiBystander = await(bystanderClient.connect(uri(multi, "/echo"), new WebTransportSessionHandler() { }));
+        }
+    }
+
     @AfterAll
     static void stop() {
         if (bystanderClient != null) {
@@ -109,15 +123,18 @@ class MalformedInputTest {
             RawStream ongoing = c.openBidi(bytes(BIDI, varint(sid), utf8("ongoing ")), false);
             HandlerStats before = server.stats();
 
+            RawStream empty = c.openBidi(new byte[0], true);                        // FIN, nothing else
             RawStream cutSignal = c.openBidi(raw(0x40), true);                    // 0x41 cut after one byte
             RawStream cutSessionId = c.openBidi(raw(0x40, 0x41, 0x80, 0x00), true); // 4-byte varint, 2 bytes sent
-            RawStream cutUni = c.openUni(raw(0x40, 0x54, 0xc0, 0x00, 0x00), true);  // 8-byte varint, 3 bytes sent
+            // uni streams can only be refused with STOP_SENDING (code not visible in Netty): counted on the server
+            c.openUni(raw(0x40, 0x54), true);                                     // type only
+            c.openUni(raw(0x40, 0x54, 0xc0, 0x00, 0x00), true);                   // 8-byte varint, 3 bytes sent
 
+            assertThat(empty.awaitReset()).isEqualTo(ErrorCodes.H3_REQUEST_INCOMPLETE);
             assertThat(cutSignal.awaitReset()).isEqualTo(ErrorCodes.H3_REQUEST_INCOMPLETE);
             assertThat(cutSessionId.awaitReset()).isEqualTo(ErrorCodes.H3_REQUEST_INCOMPLETE);
-            awaitIncrease(server, "streamsRejected", HandlerStats::streamsRejected, before, 3);
-            awaitIncrease(server, "protocolErrors", HandlerStats::protocolErrors, before, 3);
-            assertThat(cutUni.fin.isDone() || !cutUni.reset.isDone()).isTrue();
+            awaitIncrease(server, "streamsRejected", HandlerStats::streamsRejected, before, 5);
+            awaitIncrease(server, "protocolErrors", HandlerStats::protocolErrors, before, 5);
 
             await(ongoing.write(utf8("stream"), true));
             assertThat(new String(ongoing.awaitFin())).isEqualTo("ongoing stream");
@@ -194,8 +211,8 @@ class MalformedInputTest {
             first.awaitFin();
             RawStream ended = c.openBidi(bytes(BIDI, varint(firstId), utf8("x")), false);
             assertThat(ended.awaitReset()).isEqualTo(WT_SESSION_GONE);
-            RawStream endedUni = c.openUni(bytes(UNI, varint(firstId), utf8("x")), false);
-            assertThat(endedUni.awaitStopSending()).hasMessageContaining("STOP_SENDING");
+            // uni streams can only be refused with STOP_SENDING, whose code Netty does not expose: counted on the server
+            c.openUni(bytes(UNI, varint(firstId), utf8("x")), false);
             awaitIncrease(multi, "streamsRejected", HandlerStats::streamsRejected, before, 3);
 
             await(ongoing.write(utf8("still here"), true));
@@ -218,8 +235,7 @@ class MalformedInputTest {
             }
             RawStream overflow = c.openBidi(bytes(BIDI, varint(sid), utf8("one too many")), false);
             assertThat(overflow.awaitReset()).isEqualTo(ErrorCodes.WT_BUFFERED_STREAM_REJECTED);
-            RawStream overflowUni = c.openUni(bytes(UNI, varint(sid), utf8("uni too many")), false);
-            assertThat(overflowUni.awaitStopSending()).hasMessageContaining("STOP_SENDING");
+            c.openUni(bytes(UNI, varint(sid), utf8("uni too many")), false);   // refused with STOP_SENDING only
             awaitIncrease(server, "streamsRejected", HandlerStats::streamsRejected, before, 2);
 
             await(connect.sendHeaders(c.connectHeaders("/echo")));
@@ -279,9 +295,9 @@ class MalformedInputTest {
             victim.awaitFin();                      // the server answered the CLOSE with FIN
             HandlerStats before = multi.stats();
             await(victim.sendData(capsule(0x17, utf8("late"))));
+            // the server resets the CONNECT stream (H3_MESSAGE_ERROR) and sends STOP_SENDING, but its FIN was already
+            // delivered, so no reset reaches us (and Netty hides STOP_SENDING): only the server's count shows it
             awaitIncrease(multi, "protocolErrors", HandlerStats::protocolErrors, before, 1);
-            // the server stopped reading the CONNECT stream: our next writes fail
-            assertThat(awaitStopSending(victim)).hasMessageContaining("STOP_SENDING");
             assertRawEcho(c, otherId, "other session afterwards");
             assertThat(c.isActive()).isTrue();
         }
@@ -300,7 +316,7 @@ class MalformedInputTest {
                     capsule(0x1234, utf8("unknown")),
                     capsule(0x190B4D3DL, varint(1)),                // WT_MAX_DATA: flow control not negotiated
                     capsule(0xff37a2L, varint(0xff7c00L)),          // REGISTER_DATAGRAM_NO_CONTEXT (legacy)
-                    bytes(varint8(0x29), varint4(3), utf8("abc"))); // GREASE 0x29 with non-minimal varints
+                    bytes(varint8(0x29), varint4(3), utf8("abc"))); // unknown type, non-minimal varints
             await(r.sendData(capsules));
             // a GREASE capsule split across two DATA frames
             byte[] split = capsule(0x17 + 41 * 3, utf8("split across frames"));
@@ -385,7 +401,9 @@ class MalformedInputTest {
             RequestStream r = c.openRequest();
             Http3Headers h = c.connectHeaders("/echo");
             h.add("x-big", "b".repeat(10_000));   // Netty's default max field section size is 8192
-            await(r.sendHeaders(h));
+            // not awaited: the server closes the connection on seeing the frame header, so this write may never
+            // complete before our connection is torn down
+            r.sendHeaders(h);
             QuicConnectionCloseEvent close = c.awaitPeerClose();
             assertThat(close.isApplicationClose()).isTrue();
             assertThat((long) close.error()).isEqualTo(ErrorCodes.H3_EXCESSIVE_LOAD);
@@ -397,13 +415,38 @@ class MalformedInputTest {
     @Test
     void connectBeforeTheClientSettingsIsHeldUntilTheyArrive() throws Exception {
         try (RawH3Client c = RawH3Client.connect(server.port(), true)) {
-            RequestStream r = c.openRequest();
-            await(r.sendHeaders(c.connectHeaders("/echo")));
-            Thread.sleep(300);
-            assertThat(r.response.isDone()).as("answered before our SETTINGS").isFalse();
+            HandlerStats before = server.stats();
+            List<RequestStream> held = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                RequestStream r = c.openRequest();
+                await(r.sendHeaders(c.connectHeaders("/echo")));
+                held.add(r);
+            }
+            // the hold is bounded: 16 requests wait for our SETTINGS, the 17th is refused
+            RequestStream refused = c.openRequest();
+            await(refused.sendHeaders(c.connectHeaders("/echo")));
+            assertThat(refused.awaitReset()).isEqualTo(ErrorCodes.H3_REQUEST_REJECTED);
+            awaitIncrease(server, "sessionsRejected", HandlerStats::sessionsRejected, before, 1);
+            Thread.sleep(200);
+            assertThat(held).as("answered before our SETTINGS").noneMatch(r -> r.response.isDone());
+
             c.releaseSettings();
-            assertThat(r.response().status().toString()).isEqualTo("200");
-            assertRawEcho(c, r.streamId(), "after settings");
+            RequestStream accepted = null;
+            int tooMany = 0;
+            for (RequestStream r : held) {
+                String status = r.response().status().toString();
+                if (status.equals("200")) {
+                    assertThat(accepted).as("a second session on a one-session connection").isNull();
+                    accepted = r;
+                } else {
+                    assertThat(status).isEqualTo("429");
+                    tooMany++;
+                }
+            }
+            assertThat(accepted).isNotNull();
+            assertThat(tooMany).isEqualTo(15);
+            assertRawEcho(c, accepted.streamId(), "after settings");
+            awaitIncrease(server, "sessionsRejected", HandlerStats::sessionsRejected, before, 16);
         }
         assertServerStillServes();
     }
@@ -452,7 +495,7 @@ class MalformedInputTest {
             try (RawH3Client c = RawH3Client.connect(server.port())) {
                 long sid = c.session("/echo").streamId();
                 assertRawEcho(c, sid, "fine before");
-                await(c.sendDatagram(datagram));
+                await(datagram.length == 0 ? c.sendEmptyDatagram() : c.sendDatagram(datagram));
                 QuicConnectionCloseEvent close = c.awaitPeerClose();
                 assertThat(close.isApplicationClose()).isTrue();
                 assertThat((long) close.error()).as("datagram %s", RawH3Client.hex(datagram))
@@ -514,19 +557,6 @@ class MalformedInputTest {
             assertThat(c.isActive()).isTrue();
         }
         assertServerStillServes();
-    }
-
-    private static Throwable awaitStopSending(RequestStream r) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        while (System.nanoTime() < deadline) {
-            try {
-                await(r.sendData(capsule(0x17, new byte[0])));
-            } catch (ExecutionException e) {
-                return e.getCause();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("writes on the CONNECT stream kept succeeding");
     }
 
     /** A WebTransport bidi stream on a raw session: preamble + text + FIN, echoed byte for byte with FIN. */
