@@ -699,6 +699,18 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
         private Duration connectTimeout = Duration.ofSeconds(10);
         private final List<byte[]> certificateHashes = new ArrayList<>();
         private boolean insecure;
+        private java.security.PrivateKey clientKey;
+        private java.security.cert.X509Certificate[] clientChain;
+
+        /** Presents this certificate when the server asks for one (mutual TLS). */
+        public Builder clientCertificate(java.security.PrivateKey key, java.security.cert.X509Certificate... chain) {
+            if (chain.length == 0) {
+                throw new IllegalArgumentException("a client certificate chain needs at least the leaf");
+            }
+            this.clientKey = Objects.requireNonNull(key, "key");
+            this.clientChain = chain.clone();
+            return this;
+        }
         private TrustManagerFactory trustManagerFactory;
         private int ioThreads = 1;
         private Duration recoveryInitialBackoff = Duration.ofMillis(200);
@@ -762,6 +774,9 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
 
         QuicSslContext buildSsl() {
             QuicSslContextBuilder b = QuicSslContextBuilder.forClient().applicationProtocols("h3");
+            if (clientKey != null) {
+                b.keyManager(clientKey, null, clientChain);
+            }
             if (insecure) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             } else if (!certificateHashes.isEmpty()) {
