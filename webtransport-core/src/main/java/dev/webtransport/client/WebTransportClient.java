@@ -196,22 +196,7 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "session " + failed.sessionId() + " was not opened by this client (or ended too long ago)"));
         }
-        String authority = null;
-        String path = null;
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> e : failed.headers().entrySet()) {
-            String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
-            switch (e.getKey()) {
-                case ":authority" -> authority = v;
-                case ":path" -> path = v;
-                default -> {
-                    if (!e.getKey().startsWith(":")) {
-                        headers.put(e.getKey(), v);
-                    }
-                }
-            }
-        }
-        return recover(authority, path == null ? failed.path() : path, headers, handler, maxRetries);
+        return recoverLike(failed, handler, maxRetries);
     }
 
     private void recoveryAttempt(Target target, Map<String, String> headers, WebTransportSessionHandler handler,

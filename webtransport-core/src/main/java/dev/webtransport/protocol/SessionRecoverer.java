@@ -21,4 +21,25 @@ public interface SessionRecoverer {
      */
     CompletableFuture<WebTransportSession> recover(String authority, String path, Map<String, String> headers,
                                                    WebTransportSessionHandler handler, int maxRetries);
+
+    /** Re-opens a session with the same {@code :authority}, {@code :path} and other request headers as {@code failed}. */
+    default CompletableFuture<WebTransportSession> recoverLike(WebTransportSession failed,
+                                                               WebTransportSessionHandler handler, int maxRetries) {
+        String authority = null;
+        String path = null;
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, java.util.List<String>> e : failed.headers().entrySet()) {
+            String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
+            switch (e.getKey()) {
+                case ":authority" -> authority = v;
+                case ":path" -> path = v;
+                default -> {
+                    if (!e.getKey().startsWith(":")) {
+                        headers.put(e.getKey(), v);
+                    }
+                }
+            }
+        }
+        return recover(authority, path == null ? failed.path() : path, headers, handler, maxRetries);
+    }
 }

@@ -412,22 +412,7 @@ public final class WebTransportProtocolHandler {
         if (!(connection instanceof SessionRecoverer recoverer)) {
             return CompletableFuture.failedFuture(new IllegalStateException("no client owns this connection"));
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        String authority = null;
-        String path = null;
-        for (Map.Entry<String, List<String>> e : s.headers().entrySet()) {
-            String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
-            switch (e.getKey()) {
-                case ":authority" -> authority = v;
-                case ":path" -> path = v;
-                default -> {
-                    if (!e.getKey().startsWith(":")) {
-                        headers.put(e.getKey(), v);
-                    }
-                }
-            }
-        }
-        return recoverer.recover(authority, path == null ? s.path() : path, headers, s.userHandlerOrNoop(), maxRetries)
+        return recoverer.recoverLike(s, s.userHandlerOrNoop(), maxRetries)
                 .handle((session, error) -> error == null && session != null);
     }
 
