@@ -16,46 +16,68 @@ import java.time.Duration;
  * @param pendingStreamOpens        local stream opens waiting for QUIC stream credit; more fail
  * @param streamOpenTimeout         how long a local open waits for credit
  * @param closeTimeout              how long after our close capsule the CONNECT stream may stay open
+ * @param maxStreamsPerSession      streams the peer may have open at once on one session (0 = only QUIC's stream
+ *                                  credit limits them); more are refused with H3_REQUEST_REJECTED and counted
  */
 public record ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBufferedStreams,
                                     Duration bufferedStreamTimeout, int streamReceiveBuffer,
                                     long maxPendingWriteBytes, int maxCapsuleLength, int datagramReceiveQueue,
-                                    int pendingStreamOpens, Duration streamOpenTimeout, Duration closeTimeout) {
+                                    int pendingStreamOpens, Duration streamOpenTimeout, Duration closeTimeout,
+                                    int maxStreamsPerSession) {
+    /** Without a per-session stream limit (QUIC's stream credit alone). */
+    public ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBufferedStreams, Duration bufferedStreamTimeout,
+                                 int streamReceiveBuffer, long maxPendingWriteBytes, int maxCapsuleLength,
+                                 int datagramReceiveQueue, int pendingStreamOpens, Duration streamOpenTimeout,
+                                 Duration closeTimeout) {
+        this(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout, streamReceiveBuffer,
+                maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
+                closeTimeout, 0);
+    }
+
     public ProtocolHandlerConfig {
         if (maxSessionsPerConnection < 1 || maxBufferedStreams < 0 || streamReceiveBuffer < 1024
                 || maxPendingWriteBytes < 1024 || maxCapsuleLength < 1028 || datagramReceiveQueue < 1
-                || pendingStreamOpens < 0) {
+                || pendingStreamOpens < 0 || maxStreamsPerSession < 0) {
             throw new IllegalArgumentException("invalid protocol handler limits: " + this);
         }
     }
 
-    /** Defaults: 1 session per connection, 24 buffered streams for 5 s, 1 MiB receive and 8 MiB write buffers. */
+    /**
+     * Defaults: 1 session per connection, 24 buffered streams for 5 s, 1 MiB receive and 8 MiB write buffers, 256
+     * open peer streams per session.
+     */
     public static ProtocolHandlerConfig defaults() {
         return new ProtocolHandlerConfig(1, 24, Duration.ofSeconds(5), 1024 * 1024, 8L * 1024 * 1024, 65536, 1024,
-                1024, Duration.ofSeconds(10), Duration.ofSeconds(5));
+                1024, Duration.ofSeconds(10), Duration.ofSeconds(5), 256);
+    }
+
+    public ProtocolHandlerConfig withMaxStreamsPerSession(int n) {
+        return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout,
+                streamReceiveBuffer, maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens,
+                streamOpenTimeout, closeTimeout, n);
     }
 
     public ProtocolHandlerConfig withMaxSessionsPerConnection(int n) {
         return new ProtocolHandlerConfig(n, maxBufferedStreams, bufferedStreamTimeout, streamReceiveBuffer,
                 maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout);
+                closeTimeout, maxStreamsPerSession);
     }
 
     public ProtocolHandlerConfig withMaxBufferedStreams(int n) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, n, bufferedStreamTimeout, streamReceiveBuffer,
                 maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout);
+                closeTimeout, maxStreamsPerSession);
     }
 
     public ProtocolHandlerConfig withStreamReceiveBuffer(int bytes) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout, bytes,
                 maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout);
+                closeTimeout, maxStreamsPerSession);
     }
 
     public ProtocolHandlerConfig withDatagramReceiveQueue(int n) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout,
                 streamReceiveBuffer, maxPendingWriteBytes, maxCapsuleLength, n, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout);
+                closeTimeout, maxStreamsPerSession);
     }
 }

@@ -213,6 +213,11 @@ public final class WebTransportProtocolHandler {
             for (SessionImpl s : sessions.values()) {
                 closes.add(closeSession(s, new CloseSessionCapsule(0, "")));
             }
+            // Also wait (bounded below) for the peer's SETTINGS: closing a QUIC connection whose handshake has just
+            // completed can make the QUIC library bundled with Netty 4.2.18 spin for ever in
+            // QuicheQuicChannel.doClose() -> connectionSend(), wedging the whole event loop. Once the peer's first
+            // 1-RTT data has arrived it does not happen (WebTransportProtocolHandlerTest closes right after connect).
+            closes.add(peerSettingsFuture.handle((settings, error) -> null));
             CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
                     .orTimeout(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((v, e) -> quicChannel.close(true, (int) ErrorCodes.H3_NO_ERROR,
@@ -1234,6 +1239,13 @@ public final class WebTransportProtocolHandler {
 
     private void adopt(SessionImpl s, QuicStreamChannel channel, BufferedStream buffered) {
         boolean bidi = channel.type() == QuicStreamType.BIDIRECTIONAL;
+        if (config.maxStreamsPerSession() > 0 && peerStreamsOpen(s) >= config.maxStreamsPerSession()) {
+            if (buffered != null) {
+                buffered.release();
+            }
+            rejectStream(channel, ErrorCodes.H3_REQUEST_REJECTED);
+            return;
+        }
         StreamImpl st = new StreamImpl(this, s, channel, bidi ? StreamDirection.BIDIRECTIONAL : StreamDirection.RECEIVE_ONLY);
         streams.put(st.streamId(), st);
         s.streams().add(st);
@@ -1262,6 +1274,17 @@ public final class WebTransportProtocolHandler {
         } else {
             s.dispatchForked("onUnidirectionalStream", h -> h.onUnidirectionalStream(s, st));
         }
+    }
+
+    /** Streams of the session the peer opened and that are still open. */
+    private int peerStreamsOpen(SessionImpl s) {
+        int n = 0;
+        for (StreamImpl st : s.streams()) {
+            if (WebTransportProtocolUtils.isClientInitiatedStream(st.streamId()) != isClient) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private void onStreamData(long streamId, ByteBuf data) {

@@ -80,7 +80,7 @@ public class WebTransportAutoConfiguration {
                 d.bufferedStreamTimeout(), Math.toIntExact(l.getStreamReceiveBuffer().toBytes()),
                 l.getMaxPendingWriteBytes().toBytes(), Math.toIntExact(l.getMaxCapsuleSize().toBytes()),
                 properties.getDatagram().getApplicationQueueLength(), d.pendingStreamOpens(), d.streamOpenTimeout(),
-                d.closeTimeout());
+                d.closeTimeout(), l.getMaxStreamsPerSession());
     }
 
     @Bean

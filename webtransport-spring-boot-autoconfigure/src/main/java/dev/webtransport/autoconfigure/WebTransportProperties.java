@@ -185,6 +185,15 @@ public class WebTransportProperties {
         /** Bytes per stream accepted by write but not yet by QUIC; beyond, writes fail fast. */
         private DataSize maxPendingWriteBytes = DataSize.ofMegabytes(8);
 
+        /**
+         * Streams a client may have open at once on one session (0 = only QUIC's stream credit); more are refused with
+         * H3_REQUEST_REJECTED and counted. Matters when several sessions share a connection.
+         */
+        private int maxStreamsPerSession = 256;
+
+        public int getMaxStreamsPerSession() { return maxStreamsPerSession; }
+        public void setMaxStreamsPerSession(int v) { this.maxStreamsPerSession = v; }
+
         /** Largest capsule accepted on a CONNECT stream. */
         private DataSize maxCapsuleSize = DataSize.ofKilobytes(64);
 

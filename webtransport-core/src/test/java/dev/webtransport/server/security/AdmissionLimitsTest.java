@@ -79,6 +79,33 @@ class AdmissionLimitsTest {
     }
 
     @Test
+    void streamsBeyondThePerSessionLimitAreRefused() throws Exception {
+        withServer(b -> b.protocolConfig(dev.webtransport.protocol.ProtocolHandlerConfig.defaults()
+                .withMaxStreamsPerSession(2)), (server, client, uri) -> {
+            WebTransportSession s = open(client, uri);
+            java.util.List<dev.webtransport.session.WebTransportBidirectionalStream> open = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                var st = s.openBidirectionalStream().get(5, TimeUnit.SECONDS);
+                st.write(new byte[] {1}).get(5, TimeUnit.SECONDS);
+                open.add(st);
+            }
+            long rejectedBefore = server.stats().streamsRejected();
+            var third = s.openBidirectionalStream().get(5, TimeUnit.SECONDS);
+            third.write(new byte[] {1}).get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> third.read().get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(dev.webtransport.protocol.StreamException.class)
+                    .cause().satisfies(e -> assertThat(((dev.webtransport.protocol.StreamException) e).errorCode())
+                            .isEqualTo(dev.webtransport.protocol.wire.ErrorCodes.H3_REQUEST_REJECTED));
+            assertThat(server.stats().streamsRejected()).isEqualTo(rejectedBefore + 1);
+            for (var st : open) {
+                st.write(new byte[] {2}, true).get(5, TimeUnit.SECONDS);
+                assertThat(st.readAll().get(5, TimeUnit.SECONDS)).containsExactly(1, 2);
+            }
+            s.close().get(5, TimeUnit.SECONDS);
+        });
+    }
+
+    @Test
     void connectionsBeyondTheLimitAreRefused() throws Exception {
         withServer(b -> b.maxConnections(1), (server, client, uri) -> {
             WebTransportSession first = open(client, uri);
