@@ -1,6 +1,7 @@
 package dev.webtransport.protocol;
 
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -8,23 +9,11 @@ import java.util.concurrent.atomic.LongAdder;
  * including connections that are gone).
  */
 public final class ProtocolCounters {
-    final LongAdder sessionsRequested = new LongAdder();
-    final LongAdder sessionsAccepted = new LongAdder();
-    final LongAdder sessionsRejected = new LongAdder();
-    final LongAdder sessionsClosed = new LongAdder();
-    final LongAdder streamsOpened = new LongAdder();
-    final LongAdder streamsClosed = new LongAdder();
-    final LongAdder streamsRejected = new LongAdder();
-    final LongAdder streamsReset = new LongAdder();
-    final LongAdder bytesSent = new LongAdder();
-    final LongAdder bytesReceived = new LongAdder();
-    final LongAdder datagramsSent = new LongAdder();
-    final LongAdder datagramsReceived = new LongAdder();
-    final LongAdder datagramsDropped = new LongAdder();
-    final LongAdder capsulesSent = new LongAdder();
-    final LongAdder capsulesReceived = new LongAdder();
-    final LongAdder protocolErrors = new LongAdder();
-    final LongAdder handlerErrors = new LongAdder();
+    enum Kind { SESSIONS_REQUESTED, SESSIONS_ACCEPTED, SESSIONS_REJECTED, SESSIONS_CLOSED, STREAMS_OPENED,
+        STREAMS_CLOSED, STREAMS_REJECTED, STREAMS_RESET, BYTES_SENT, BYTES_RECEIVED, DATAGRAMS_SENT,
+        DATAGRAMS_RECEIVED, DATAGRAMS_DROPPED, CAPSULES_SENT, CAPSULES_RECEIVED, PROTOCOL_ERRORS, HANDLER_ERRORS }
+
+    private final EnumMap<Kind, LongAdder> counts = new EnumMap<>(Kind.class);
     private final ProtocolCounters parent;
 
     /** Counters with no parent (a server's or client's totals). */
@@ -34,14 +23,13 @@ public final class ProtocolCounters {
 
     ProtocolCounters(ProtocolCounters parent) {
         this.parent = parent;
+        for (Kind k : Kind.values()) {
+            counts.put(k, new LongAdder());
+        }
     }
 
-    enum Kind { SESSIONS_REQUESTED, SESSIONS_ACCEPTED, SESSIONS_REJECTED, SESSIONS_CLOSED, STREAMS_OPENED,
-        STREAMS_CLOSED, STREAMS_REJECTED, STREAMS_RESET, BYTES_SENT, BYTES_RECEIVED, DATAGRAMS_SENT,
-        DATAGRAMS_RECEIVED, DATAGRAMS_DROPPED, CAPSULES_SENT, CAPSULES_RECEIVED, PROTOCOL_ERRORS, HANDLER_ERRORS }
-
     void add(Kind kind, long n) {
-        adder(kind).add(n);
+        counts.get(kind).add(n);
         if (parent != null) {
             parent.add(kind, n);
         }
@@ -51,34 +39,17 @@ public final class ProtocolCounters {
         add(kind, 1);
     }
 
-    private LongAdder adder(Kind kind) {
-        return switch (kind) {
-            case SESSIONS_REQUESTED -> sessionsRequested;
-            case SESSIONS_ACCEPTED -> sessionsAccepted;
-            case SESSIONS_REJECTED -> sessionsRejected;
-            case SESSIONS_CLOSED -> sessionsClosed;
-            case STREAMS_OPENED -> streamsOpened;
-            case STREAMS_CLOSED -> streamsClosed;
-            case STREAMS_REJECTED -> streamsRejected;
-            case STREAMS_RESET -> streamsReset;
-            case BYTES_SENT -> bytesSent;
-            case BYTES_RECEIVED -> bytesReceived;
-            case DATAGRAMS_SENT -> datagramsSent;
-            case DATAGRAMS_RECEIVED -> datagramsReceived;
-            case DATAGRAMS_DROPPED -> datagramsDropped;
-            case CAPSULES_SENT -> capsulesSent;
-            case CAPSULES_RECEIVED -> capsulesReceived;
-            case PROTOCOL_ERRORS -> protocolErrors;
-            case HANDLER_ERRORS -> handlerErrors;
-        };
+    private long sum(Kind kind) {
+        return counts.get(kind).sum();
     }
 
     /** A snapshot with the given current values. */
     public HandlerStats snapshot(Instant createdAt, int activeSessions, int activeStreams) {
-        return new HandlerStats(createdAt, sessionsRequested.sum(), sessionsAccepted.sum(), sessionsRejected.sum(),
-                sessionsClosed.sum(), activeSessions, streamsOpened.sum(), streamsClosed.sum(), streamsRejected.sum(),
-                streamsReset.sum(), activeStreams, bytesSent.sum(), bytesReceived.sum(), datagramsSent.sum(),
-                datagramsReceived.sum(), datagramsDropped.sum(), capsulesSent.sum(), capsulesReceived.sum(),
-                protocolErrors.sum(), handlerErrors.sum());
+        return new HandlerStats(createdAt, sum(Kind.SESSIONS_REQUESTED), sum(Kind.SESSIONS_ACCEPTED),
+                sum(Kind.SESSIONS_REJECTED), sum(Kind.SESSIONS_CLOSED), activeSessions, sum(Kind.STREAMS_OPENED),
+                sum(Kind.STREAMS_CLOSED), sum(Kind.STREAMS_REJECTED), sum(Kind.STREAMS_RESET), activeStreams,
+                sum(Kind.BYTES_SENT), sum(Kind.BYTES_RECEIVED), sum(Kind.DATAGRAMS_SENT), sum(Kind.DATAGRAMS_RECEIVED),
+                sum(Kind.DATAGRAMS_DROPPED), sum(Kind.CAPSULES_SENT), sum(Kind.CAPSULES_RECEIVED),
+                sum(Kind.PROTOCOL_ERRORS), sum(Kind.HANDLER_ERRORS));
     }
 }

@@ -76,7 +76,6 @@ public final class WebTransportProtocolHandler {
     private final Map<Long, SessionImpl> sessions = new ConcurrentHashMap<>();
     private final Map<Long, StreamImpl> streams = new ConcurrentHashMap<>();
     private final Map<Long, BufferedStream> bufferedStreams = new LinkedHashMap<>();
-    private final Map<Long, Long> pendingSessionIds = new HashMap<>();
     private final List<QuicEvent.SessionRequested> requestsAwaitingSettings = new ArrayList<>();
     private final ArrayDeque<PendingOpen> pendingOpens = new ArrayDeque<>();
     private final Map<EventType, List<Consumer<WebTransportEvent>>> listeners = new ConcurrentHashMap<>();
