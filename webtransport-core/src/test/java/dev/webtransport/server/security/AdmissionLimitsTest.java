@@ -91,7 +91,9 @@ class AdmissionLimitsTest {
             }
             long rejectedBefore = server.stats().streamsRejected();
             var third = s.openBidirectionalStream().get(5, TimeUnit.SECONDS);
-            third.write(new byte[] {1}).get(5, TimeUnit.SECONDS);
+            // Not awaited: the server may refuse the stream (STOP_SENDING) before this write, and Netty 4.2.18 never
+            // completes a write to a stopped stream (README, known gaps).
+            third.write(new byte[] {1});
             assertThatThrownBy(() -> third.read().get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(dev.webtransport.protocol.StreamException.class)
                     .cause().satisfies(e -> assertThat(((dev.webtransport.protocol.StreamException) e).errorCode())
