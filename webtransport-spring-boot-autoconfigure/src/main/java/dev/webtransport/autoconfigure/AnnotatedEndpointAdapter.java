@@ -50,6 +50,10 @@ final class AnnotatedEndpointAdapter implements WebTransportHandler {
 
     private final Object bean;
     private final Map<Class<? extends Annotation>, Method> methods = new HashMap<>();
+    /** Each handler method's parameters, resolved once at startup rather than on every call. */
+    private final Map<Class<? extends Annotation>, MethodParameter[]> parameters = new HashMap<>();
+    /** Handler kinds with a payload parameter (stream methods then read the whole stream first). */
+    private final java.util.Set<Class<? extends Annotation>> payloadKinds = new java.util.HashSet<>();
 
     AnnotatedEndpointAdapter(Object bean) {
         this.bean = bean;
@@ -69,14 +73,21 @@ final class AnnotatedEndpointAdapter implements WebTransportHandler {
                 }
             }
         });
-        for (Method m : methods.values()) {
-            for (int i = 0; i < m.getParameterCount(); i++) {
+        for (Map.Entry<Class<? extends Annotation>, Method> e : methods.entrySet()) {
+            Method m = e.getValue();
+            MethodParameter[] params = new MethodParameter[m.getParameterCount()];
+            for (int i = 0; i < params.length; i++) {
                 MethodParameter p = new MethodParameter(m, i);
                 if (!isResolvable(p)) {
                     throw new IllegalStateException("cannot resolve parameter " + i + " (" + p.getParameterType()
                             .getSimpleName() + ") of WebTransport handler " + type.getSimpleName() + "." + m.getName());
                 }
+                if (isPayload(p)) {
+                    payloadKinds.add(e.getKey());
+                }
+                params[i] = p;
             }
+            parameters.put(e.getKey(), params);
         }
     }
 
@@ -102,9 +113,10 @@ final class AnnotatedEndpointAdapter implements WebTransportHandler {
         if (m == null) {
             return null;
         }
-        Object[] args = new Object[m.getParameterCount()];
+        MethodParameter[] params = parameters.get(kind);
+        Object[] args = new Object[params.length];
         for (int i = 0; i < args.length; i++) {
-            args[i] = resolve(new MethodParameter(m, i), ctx);
+            args[i] = resolve(params[i], ctx);
         }
         try {
             return m.invoke(bean, args);
@@ -171,19 +183,13 @@ final class AnnotatedEndpointAdapter implements WebTransportHandler {
     }
 
     private boolean wantsPayload(Class<? extends Annotation> kind) {
-        Method m = methods.get(kind);
-        if (m == null) {
-            return false;
-        }
-        for (int i = 0; i < m.getParameterCount(); i++) {
-            MethodParameter p = new MethodParameter(m, i);
-            Class<?> t = p.getParameterType();
-            if ((t == byte[].class || t == String.class || t == ByteBuffer.class)
-                    && !p.hasParameterAnnotation(PathVariable.class) && !p.hasParameterAnnotation(RequestHeader.class)) {
-                return true;
-            }
-        }
-        return false;
+        return payloadKinds.contains(kind);
+    }
+
+    private static boolean isPayload(MethodParameter p) {
+        Class<?> t = p.getParameterType();
+        return (t == byte[].class || t == String.class || t == ByteBuffer.class)
+                && !p.hasParameterAnnotation(PathVariable.class) && !p.hasParameterAnnotation(RequestHeader.class);
     }
 
     private static byte[] toBytes(Object value) {

@@ -32,6 +32,8 @@ public final class WebTransportEndpointRegistry {
 
     private final Map<String, WebTransportHandler> endpoints = new LinkedHashMap<>();
     private final Map<String, List<String>> protocols = new LinkedHashMap<>();
+    /** Parsed once per endpoint, not per session request. */
+    private final Map<String, dev.webtransport.server.PathTemplate> templates = new LinkedHashMap<>();
 
     /** Scans the context for endpoint beans. */
     public WebTransportEndpointRegistry(ApplicationContext context) {
@@ -62,6 +64,7 @@ public final class WebTransportEndpointRegistry {
                 throw new IllegalStateException("two WebTransport endpoints are mapped to " + path);
             }
             protocols.put(path, Arrays.asList(ann.protocols()));
+            templates.put(path, new dev.webtransport.server.PathTemplate(path));
         }
     }
 
@@ -91,7 +94,7 @@ public final class WebTransportEndpointRegistry {
 
     private SessionDecision.Reject decideByEndpoint(SessionRequest request, Map<String, String> vars) {
         for (Map.Entry<String, WebTransportHandler> e : endpoints.entrySet()) {
-            Map<String, String> match = new dev.webtransport.server.PathTemplate(e.getKey()).match(request.path());
+            Map<String, String> match = templates.get(e.getKey()).match(request.path());
             if (match != null && match.equals(vars)) {
                 SessionDecision d = e.getValue().onSessionRequest(request, vars);
                 return d instanceof SessionDecision.Reject r ? r : null;
