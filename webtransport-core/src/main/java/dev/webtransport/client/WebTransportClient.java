@@ -426,7 +426,7 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
         if (settings.isEmpty()) {
             return;
         }
-        long max = sessionLimit(settings);
+        long max = h.sessionLimit();
         synchronized (lock) {
             if (p.maxSessions < 0) {
                 p.maxSessions = max;
@@ -434,13 +434,6 @@ public final class WebTransportClient implements SessionRecoverer, AutoCloseable
             }
         }
         runOnExecutor(() -> p.ready.complete(h));
-    }
-
-    /** Sessions the server allows on one connection: its WT_MAX_SESSIONS (draft-13/14) or draft-07 value, at least 1. */
-    static long sessionLimit(Map<Long, Long> settings) {
-        long max = Math.max(settings.getOrDefault(SettingsIds.WT_MAX_SESSIONS, 0L),
-                settings.getOrDefault(SettingsIds.WEBTRANSPORT_MAX_SESSIONS_DRAFT07, 0L));
-        return Math.max(1, max);
     }
 
     private void fail(PooledConnection p, Throwable error) {

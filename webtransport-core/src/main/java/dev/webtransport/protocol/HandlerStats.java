@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * A snapshot of a protocol handler's counters (the seed's {@code stats}). Totals are monotonic; {@code active*}
- * are current values.
+ * are current values. Session flow control: {@code dataBlocked} / {@code streamsBlocked} count the times our sending
+ * or opening waited for the peer's credit, {@code peer*Blocked} the WT_*_BLOCKED capsules the peer sent, and
+ * {@code flowControlErrors} the sessions ended with WT_FLOW_CONTROL_ERROR.
  */
 public record HandlerStats(
         Instant createdAt,
@@ -13,7 +15,9 @@ public record HandlerStats(
         long bytesSent, long bytesReceived,
         long datagramsSent, long datagramsReceived, long datagramsDropped,
         long capsulesSent, long capsulesReceived,
-        long protocolErrors, long handlerErrors) {
+        long protocolErrors, long handlerErrors,
+        long dataBlocked, long streamsBlocked, long peerDataBlocked, long peerStreamsBlocked,
+        long flowControlErrors) {
 
     /** Errors per created session or stream (0 when nothing was created). */
     public double errorRate() {

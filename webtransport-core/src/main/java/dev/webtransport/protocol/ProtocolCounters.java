@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProtocolCounters {
     enum Kind { SESSIONS_REQUESTED, SESSIONS_ACCEPTED, SESSIONS_REJECTED, SESSIONS_CLOSED, STREAMS_OPENED,
         STREAMS_CLOSED, STREAMS_REJECTED, STREAMS_RESET, BYTES_SENT, BYTES_RECEIVED, DATAGRAMS_SENT,
-        DATAGRAMS_RECEIVED, DATAGRAMS_DROPPED, CAPSULES_SENT, CAPSULES_RECEIVED, PROTOCOL_ERRORS, HANDLER_ERRORS }
+        DATAGRAMS_RECEIVED, DATAGRAMS_DROPPED, CAPSULES_SENT, CAPSULES_RECEIVED, PROTOCOL_ERRORS, HANDLER_ERRORS,
+        DATA_BLOCKED, STREAMS_BLOCKED, PEER_DATA_BLOCKED, PEER_STREAMS_BLOCKED, FLOW_CONTROL_ERRORS }
 
     private final EnumMap<Kind, LongAdder> counts = new EnumMap<>(Kind.class);
     private final ProtocolCounters parent;
@@ -50,6 +51,8 @@ public final class ProtocolCounters {
                 sum(Kind.STREAMS_CLOSED), sum(Kind.STREAMS_REJECTED), sum(Kind.STREAMS_RESET), activeStreams,
                 sum(Kind.BYTES_SENT), sum(Kind.BYTES_RECEIVED), sum(Kind.DATAGRAMS_SENT), sum(Kind.DATAGRAMS_RECEIVED),
                 sum(Kind.DATAGRAMS_DROPPED), sum(Kind.CAPSULES_SENT), sum(Kind.CAPSULES_RECEIVED),
-                sum(Kind.PROTOCOL_ERRORS), sum(Kind.HANDLER_ERRORS));
+                sum(Kind.PROTOCOL_ERRORS), sum(Kind.HANDLER_ERRORS), sum(Kind.DATA_BLOCKED),
+                sum(Kind.STREAMS_BLOCKED), sum(Kind.PEER_DATA_BLOCKED), sum(Kind.PEER_STREAMS_BLOCKED),
+                sum(Kind.FLOW_CONTROL_ERRORS));
     }
 }

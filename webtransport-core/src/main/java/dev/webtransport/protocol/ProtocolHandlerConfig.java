@@ -18,12 +18,24 @@ import java.time.Duration;
  * @param closeTimeout              how long after our close capsule the CONNECT stream may stay open
  * @param maxStreamsPerSession      streams the peer may have open at once on one session (0 = only QUIC's stream
  *                                  credit limits them); more are refused with H3_REQUEST_REJECTED and counted
+ * @param flowControl               session-level flow control (WT_MAX_DATA / WT_MAX_STREAMS) when the peer declares
+ *                                  it too; more than one draft-13+ session per connection needs it
  */
 public record ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBufferedStreams,
                                     Duration bufferedStreamTimeout, int streamReceiveBuffer,
                                     long maxPendingWriteBytes, int maxCapsuleLength, int datagramReceiveQueue,
                                     int pendingStreamOpens, Duration streamOpenTimeout, Duration closeTimeout,
-                                    int maxStreamsPerSession) {
+                                    int maxStreamsPerSession, FlowControlConfig flowControl) {
+    /** With unlimited session flow control (see {@link FlowControlConfig#unlimited()}). */
+    public ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBufferedStreams, Duration bufferedStreamTimeout,
+                                 int streamReceiveBuffer, long maxPendingWriteBytes, int maxCapsuleLength,
+                                 int datagramReceiveQueue, int pendingStreamOpens, Duration streamOpenTimeout,
+                                 Duration closeTimeout, int maxStreamsPerSession) {
+        this(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout, streamReceiveBuffer,
+                maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
+                closeTimeout, maxStreamsPerSession, FlowControlConfig.unlimited());
+    }
+
     /** Without a per-session stream limit (QUIC's stream credit alone). */
     public ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBufferedStreams, Duration bufferedStreamTimeout,
                                  int streamReceiveBuffer, long maxPendingWriteBytes, int maxCapsuleLength,
@@ -35,6 +47,7 @@ public record ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBuffere
     }
 
     public ProtocolHandlerConfig {
+        java.util.Objects.requireNonNull(flowControl, "flowControl");
         if (maxSessionsPerConnection < 1 || maxBufferedStreams < 0 || streamReceiveBuffer < 1024
                 || maxPendingWriteBytes < 1024 || maxCapsuleLength < 1028 || datagramReceiveQueue < 1
                 || pendingStreamOpens < 0 || maxStreamsPerSession < 0) {
@@ -44,40 +57,46 @@ public record ProtocolHandlerConfig(int maxSessionsPerConnection, int maxBuffere
 
     /**
      * Defaults: 1 session per connection, 24 buffered streams for 5 s, 1 MiB receive and 8 MiB write buffers, 256
-     * open peer streams per session.
+     * open peer streams per session, session flow control declared but unlimited.
      */
     public static ProtocolHandlerConfig defaults() {
         return new ProtocolHandlerConfig(1, 24, Duration.ofSeconds(5), 1024 * 1024, 8L * 1024 * 1024, 65536, 1024,
-                1024, Duration.ofSeconds(10), Duration.ofSeconds(5), 256);
+                1024, Duration.ofSeconds(10), Duration.ofSeconds(5), 256, FlowControlConfig.unlimited());
     }
 
     public ProtocolHandlerConfig withMaxStreamsPerSession(int n) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout,
                 streamReceiveBuffer, maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens,
-                streamOpenTimeout, closeTimeout, n);
+                streamOpenTimeout, closeTimeout, n, flowControl);
     }
 
     public ProtocolHandlerConfig withMaxSessionsPerConnection(int n) {
         return new ProtocolHandlerConfig(n, maxBufferedStreams, bufferedStreamTimeout, streamReceiveBuffer,
                 maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout, maxStreamsPerSession);
+                closeTimeout, maxStreamsPerSession, flowControl);
     }
 
     public ProtocolHandlerConfig withMaxBufferedStreams(int n) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, n, bufferedStreamTimeout, streamReceiveBuffer,
                 maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout, maxStreamsPerSession);
+                closeTimeout, maxStreamsPerSession, flowControl);
     }
 
     public ProtocolHandlerConfig withStreamReceiveBuffer(int bytes) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout, bytes,
                 maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout, maxStreamsPerSession);
+                closeTimeout, maxStreamsPerSession, flowControl);
     }
 
     public ProtocolHandlerConfig withDatagramReceiveQueue(int n) {
         return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout,
                 streamReceiveBuffer, maxPendingWriteBytes, maxCapsuleLength, n, pendingStreamOpens, streamOpenTimeout,
-                closeTimeout, maxStreamsPerSession);
+                closeTimeout, maxStreamsPerSession, flowControl);
+    }
+
+    public ProtocolHandlerConfig withFlowControl(FlowControlConfig fc) {
+        return new ProtocolHandlerConfig(maxSessionsPerConnection, maxBufferedStreams, bufferedStreamTimeout,
+                streamReceiveBuffer, maxPendingWriteBytes, maxCapsuleLength, datagramReceiveQueue, pendingStreamOpens,
+                streamOpenTimeout, closeTimeout, maxStreamsPerSession, fc);
     }
 }

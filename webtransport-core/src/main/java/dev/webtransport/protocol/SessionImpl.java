@@ -37,6 +37,9 @@ final class SessionImpl implements WebTransportSession {
     private boolean closeCapsuleReceived;
     private io.netty.util.concurrent.ScheduledFuture<?> closeTimer;
     private boolean terminated;
+    private SessionFlowControl flow;
+    /** Streams with writes waiting for session data credit, served round-robin; event loop only. */
+    private final java.util.ArrayDeque<StreamImpl> creditWaiters = new java.util.ArrayDeque<>();
 
     SessionImpl(WebTransportProtocolHandler handler, QuicStreamChannel connectStream, String path,
                 Map<String, List<String>> headers) {
@@ -46,6 +49,48 @@ final class SessionImpl implements WebTransportSession {
         this.info = new WebTransportSessionInfo(id, id, path, headers, Instant.now());
         this.callbacks = new SerialExecutor(handler.executor());
         this.capsules = new CapsuleDecoder(handler.config().maxCapsuleLength());
+        this.flow = SessionFlowControl.negotiated(false, FlowControlConfig.disabled(), Map.of(), System.nanoTime());
+    }
+
+    /** Session flow-control state; replaced by the negotiated one when the session becomes ready. Event loop only. */
+    SessionFlowControl flow() {
+        return flow;
+    }
+
+    void flow(SessionFlowControl flow) {
+        this.flow = flow;
+    }
+
+    /** Copies the flow-control limits into {@link #info()}. Event loop only. */
+    void publishLimits() {
+        info.limits(flow.localMaxData(), flow.peerMaxData(), flow.localMaxStreams(true), flow.peerMaxStreams(true),
+                flow.localMaxStreams(false), flow.peerMaxStreams(false));
+    }
+
+    /** Queues a stream until session data credit arrives (once). Event loop only. */
+    void awaitCredit(StreamImpl stream) {
+        if (!creditWaiters.contains(stream)) {
+            creditWaiters.add(stream);
+        }
+    }
+
+    /**
+     * Hands fresh session credit to waiting streams, round-robin in slices, so one busy stream cannot take it all.
+     * Event loop only.
+     */
+    void resumeCreditWaiters() {
+        int rounds = creditWaiters.size() * 64 + 1;
+        while (!creditWaiters.isEmpty() && flow.sendCredit() > 0 && rounds-- > 0) {
+            StreamImpl st = creditWaiters.poll();
+            st.sendCredited(CREDIT_SLICE);
+        }
+    }
+
+    /** Largest piece of session credit one waiting stream takes per round. */
+    static final int CREDIT_SLICE = 16 * 1024;
+
+    void forgetCreditWaiter(StreamImpl stream) {
+        creditWaiters.remove(stream);
     }
 
     QuicStreamChannel connectStream() {
@@ -158,6 +203,7 @@ final class SessionImpl implements WebTransportSession {
             s.abortForSessionEnd(gone);
         }
         streams.clear();
+        creditWaiters.clear();
         capsules.close();
         dispatch("onClose", h -> h.onClose(this, closeInfo));
         CompletionExecutor.INSTANCE.execute(() -> closed.complete(closeInfo));

@@ -42,6 +42,8 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     private CompletableFuture<byte[]> collectorFuture;
     private ScheduledFuture<?> collectorTimeout;
     private byte[] heldTail;
+    /** Writes waiting for session data credit (session flow control), bounded by maxPendingWriteBytes. */
+    private final ArrayDeque<QueuedWrite> creditQueue = new ArrayDeque<>();
     private ScheduledFuture<?> tailRelease;
     /** Longest time the last byte of a write may be held back (see {@link #writeWithTailHold}). */
     static final long TAIL_RELEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -84,8 +86,15 @@ final class StreamImpl implements WebTransportBidirectionalStream {
 
     void onData(ByteBuf data) {
         int n = data.readableBytes();
+        if (n > 0 && !handler.acceptFlowData(session, n)) {
+            data.release();
+            return;
+        }
         if (readSideDone || n == 0) {
             data.release();
+            if (n > 0) {
+                handler.dataConsumed(session, n);
+            }
             return;
         }
         info.addBytesReceived(n);
@@ -96,9 +105,11 @@ final class StreamImpl implements WebTransportBidirectionalStream {
                 if (collector.size() + n > collectorLimit) {
                     failCollector(new StreamException("stream " + streamId() + " exceeded readAll limit of "
                             + collectorLimit + " bytes", -1));
+                    handler.dataConsumed(session, n);
                     return;
                 }
                 data.readBytes(collector, n);
+                handler.dataConsumed(session, n);
             } catch (java.io.IOException impossible) {
                 throw new IllegalStateException(impossible);
             } finally {
@@ -153,6 +164,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
             byte[] bytes = received.poll();
             if (bytes != null) {
                 receivedBytes -= bytes.length;
+                handler.dataConsumed(session, bytes.length);
                 CompletableFuture<byte[]> f = pendingRead;
                 pendingRead = null;
                 resumeReadingIfDrained();
@@ -208,6 +220,9 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     }
 
     private void releaseReceived() {
+        if (receivedBytes > 0) {
+            handler.dataConsumed(session, receivedBytes);
+        }
         received.clear();
         receivedBytes = 0;
     }
@@ -280,6 +295,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
                 }
                 out.write(b, 0, b.length);
             }
+            handler.dataConsumed(session, receivedBytes);
             receivedBytes = 0;
             if (finReceived || readSideDone) {
                 readSideDone = true;
@@ -373,7 +389,73 @@ final class StreamImpl implements WebTransportBidirectionalStream {
         if (endStream) {
             sendSideDone = true;
         }
-        int n = data.length;
+        if (!session.flow().enabled()) {
+            send(data, endStream, f, data.length);
+            return;
+        }
+        creditQueue.add(new QueuedWrite(data, endStream, f));
+        sendCredited(Long.MAX_VALUE);
+    }
+
+    /** A write waiting for session data credit; {@code offset} bytes of it were already sent. */
+    private static final class QueuedWrite {
+        final byte[] data;
+        final boolean fin;
+        final CompletableFuture<Void> future;
+        int offset;
+
+        QueuedWrite(byte[] data, boolean fin, CompletableFuture<Void> future) {
+            this.data = data;
+            this.fin = fin;
+            this.future = future;
+        }
+    }
+
+    /**
+     * Sends queued writes as far as session data credit allows, at most {@code maxBytes}; a stream left with queued
+     * bytes waits in its session's credit queue. Event loop only.
+     */
+    void sendCredited(long maxBytes) {
+        SessionFlowControl flow = session.flow();
+        long budget = maxBytes;
+        while (!creditQueue.isEmpty()) {
+            QueuedWrite w = creditQueue.peek();
+            int remaining = w.data.length - w.offset;
+            long allowed = Math.min(Math.min(remaining, flow.sendCredit()), budget);
+            if (allowed < remaining) {
+                if (allowed > 0) {
+                    int n = (int) allowed;
+                    flow.onDataSent(n);
+                    budget -= n;
+                    writeWithTailHold(java.util.Arrays.copyOfRange(w.data, w.offset, w.offset + n), false);
+                    w.offset += n;
+                }
+                session.awaitCredit(this);
+                if (flow.sendCredit() == 0) {
+                    handler.reportDataBlocked(session);
+                }
+                return;
+            }
+            creditQueue.poll();
+            flow.onDataSent(remaining);
+            budget -= remaining;
+            byte[] rest = w.offset == 0 ? w.data : java.util.Arrays.copyOfRange(w.data, w.offset, w.data.length);
+            send(rest, w.fin, w.future, w.data.length);
+        }
+    }
+
+    /** Fails writes still waiting for credit (the stream or session ended). Event loop only. */
+    private void failQueuedWrites(WebTransportException failure) {
+        QueuedWrite w;
+        while ((w = creditQueue.poll()) != null) {
+            pendingWriteBytes.addAndGet(-w.data.length);
+            handler.failAsync(w.future, failure);
+        }
+        session.forgetCreditWaiter(this);
+    }
+
+    /** Hands bytes to QUIC; {@code f} completes for the whole user write of {@code n} bytes. */
+    private void send(byte[] data, boolean endStream, CompletableFuture<Void> f, int n) {
         ChannelFuture cf = writeWithTailHold(data, endStream);
         if (cf == null) {
             completeWrite(n, endStream, f);
@@ -513,7 +595,9 @@ final class StreamImpl implements WebTransportBidirectionalStream {
 
     void resetOnLoop(long http3Code, long reportedCode, String reason) {
         heldTail = null;
-        if (!sendSideDone) {
+        boolean finQueued = !creditQueue.isEmpty();
+        failQueuedWrites(new StreamException("stream " + streamId() + " " + reason, reportedCode));
+        if (!sendSideDone || finQueued) {
             sendSideDone = true;
             QuicStreamErrors.resetStream(channel, http3Code);
             info.closed(StreamState.RESET_SENT, reportedCode, reason);
@@ -523,7 +607,9 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     /** Session ended: reset the send side and stop the receive side with WT_SESSION_GONE. */
     void abortForSessionEnd(WebTransportException cause) {
         heldTail = null;
-        if (!sendSideDone) {
+        boolean finQueued = !creditQueue.isEmpty();
+        failQueuedWrites(cause);
+        if (!sendSideDone || finQueued) {
             sendSideDone = true;
             if (channel.isActive()) {
                 QuicStreamErrors.resetStream(channel, ErrorCodes.WT_SESSION_GONE);
@@ -540,6 +626,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     }
 
     void onChannelClosed() {
+        failQueuedWrites(new StreamException("stream " + streamId() + " closed", -1));
         if (!readSideDone && !finReceived) {
             failReads(new StreamException("stream " + streamId() + " closed", -1));
         }
@@ -550,7 +637,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
 
     @Override
     public boolean isWritable() {
-        return !sendSideDone && channel.isWritable();
+        return !sendSideDone && channel.isWritable() && creditQueue.isEmpty();
     }
 
     private void requireSendSide() {

@@ -4,6 +4,7 @@ import dev.webtransport.protocol.wire.Capsule;
 import dev.webtransport.protocol.wire.CapsuleEncoder;
 import dev.webtransport.protocol.wire.CapsuleTypes;
 import dev.webtransport.protocol.wire.CloseSessionCapsule;
+import dev.webtransport.protocol.wire.FlowControlCapsules;
 import dev.webtransport.protocol.wire.ErrorCodes;
 import dev.webtransport.protocol.wire.HttpDatagram;
 import dev.webtransport.protocol.wire.SettingsIds;
@@ -85,6 +86,9 @@ public final class WebTransportProtocolHandler {
     private volatile ConnectionState connectionState = ConnectionState.CONNECTING;
     private volatile Map<Long, Long> peerSettings = Map.of();
     private volatile WebTransportDialect dialect;
+    private volatile boolean flowControlEnabled;
+    private volatile long rttNanos;
+    private long rttSampledNanos;
     private volatile int maxDatagramFrameSize;
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile Object connection;
@@ -126,7 +130,14 @@ public final class WebTransportProtocolHandler {
         s.put(SettingsIds.ENABLE_WEBTRANSPORT_DRAFT02, 1L);
         s.put(SettingsIds.WEBTRANSPORT_MAX_SESSIONS_DRAFT07, (long) config.maxSessionsPerConnection());
         s.put(SettingsIds.WT_MAX_SESSIONS, (long) config.maxSessionsPerConnection());
-        if (!isClient) {
+        FlowControlConfig fc = config.flowControl();
+        if (fc.enabled()) {
+            // non-zero initial limits declare session flow control (draft-14+)
+            s.put(SettingsIds.WT_INITIAL_MAX_DATA, fc.initialMaxData());
+            s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, fc.initialMaxStreamsUni());
+            s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, fc.initialMaxStreamsBidi());
+        } else if (!isClient) {
+            // not declaring, but a draft-13 client that enforces limits anyway (pywebtransport) must not wait for credit
             s.put(SettingsIds.WT_INITIAL_MAX_DATA, UNLIMITED_DATA);
             s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, UNLIMITED_STREAMS);
             s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, UNLIMITED_STREAMS);
@@ -177,6 +188,39 @@ public final class WebTransportProtocolHandler {
     /** The wire dialect chosen from the peer's SETTINGS, or null before they arrive. */
     public WebTransportDialect dialect() {
         return dialect;
+    }
+
+    /**
+     * Whether session flow control applies on this connection: we enable it and the peer declared it in its SETTINGS
+     * (false before they arrive).
+     */
+    public boolean isFlowControlEnabled() {
+        return flowControlEnabled;
+    }
+
+    /**
+     * Sessions this connection may carry at once (0 before the peer's SETTINGS). Draft-13+ allow a second session
+     * only with session flow control; draft-02/07 peers (Chromium) get the configured limit, and for a client the
+     * server's advertised limit counts too.
+     */
+    public long sessionLimit() {
+        Map<Long, Long> ps = peerSettings;
+        if (ps.isEmpty()) {
+            return 0;
+        }
+        long limit = config.maxSessionsPerConnection();
+        if (isClient) {
+            long serverMax = Math.max(ps.getOrDefault(SettingsIds.WT_MAX_SESSIONS, 0L),
+                    ps.getOrDefault(SettingsIds.WEBTRANSPORT_MAX_SESSIONS_DRAFT07, 0L));
+            if (serverMax == 0 && ps.getOrDefault(SettingsIds.ENABLE_WEBTRANSPORT_DRAFT02, 0L) == 1) {
+                serverMax = 1;
+            }
+            limit = Math.max(1, serverMax);
+        }
+        if (!flowControlEnabled && (dialect == WebTransportDialect.DRAFT_13 || dialect == WebTransportDialect.DRAFT_15)) {
+            limit = Math.min(limit, 1);
+        }
+        return limit;
     }
 
     /** Completes when the connection is gone. */
@@ -324,14 +368,11 @@ public final class WebTransportProtocolHandler {
                         ErrorCodes.H3_SETTINGS_ERROR));
                 return;
             }
-            long serverMax = Math.max(settings.getOrDefault(SettingsIds.WT_MAX_SESSIONS, 0L),
-                    settings.getOrDefault(SettingsIds.WEBTRANSPORT_MAX_SESSIONS_DRAFT07, 0L));
-            if (serverMax == 0 && settings.getOrDefault(SettingsIds.ENABLE_WEBTRANSPORT_DRAFT02, 0L) == 1) {
-                serverMax = 1;
-            }
-            if (activeSessionCount() >= Math.max(1, serverMax)) {
-                failAsync(f, new SessionException("connection has no room for another session (server allows "
-                        + serverMax + ")", ErrorCodes.H3_REQUEST_REJECTED));
+            long limit = sessionLimit();
+            if (activeSessionCount() >= limit) {
+                failAsync(f, new SessionException("connection has no room for another session (" + limit
+                        + " allowed" + (flowControlEnabled ? "" : " without session flow control") + ")",
+                        ErrorCodes.H3_REQUEST_REJECTED));
                 return;
             }
             Runnable open = () -> Http3.newRequestStream(quicChannel, streamHandlers.connectStreamHandler(this))
@@ -606,8 +647,9 @@ public final class WebTransportProtocolHandler {
     }
 
     private void onPeerSettings(Map<Long, Long> settings) {
-        peerSettings = Map.copyOf(settings);
         dialect = WebTransportDialect.fromPeerSettings(settings);
+        flowControlEnabled = config.flowControl().enabled() && SessionFlowControl.declares(settings);
+        peerSettings = Map.copyOf(settings); // last: readers on other threads test it before the two above
         publish(EventType.SETTINGS_RECEIVED, Map.of("settings", peerSettings, "dialect", dialect.name()));
         peerSettingsFuture.complete(peerSettings);
         List<QuicEvent.SessionRequested> waiting = new ArrayList<>(requestsAwaitingSettings);
@@ -678,6 +720,16 @@ public final class WebTransportProtocolHandler {
         if (activeSessionCount() + pendingRequests.size() >= config.maxSessionsPerConnection()) {
             respondAndFinish(stream, 429);
             counters.increment(ProtocolCounters.Kind.SESSIONS_REJECTED);
+            rejectBufferedFor(sessionId);
+            return;
+        }
+        if (activeSessionCount() + pendingRequests.size() >= sessionLimit()) {
+            // draft-13+: without session flow control a client must not open a second session, and the server
+            // resets extra CONNECT streams with H3_REQUEST_REJECTED
+            LOG.debug("rejecting CONNECT on stream {}: a second session needs session flow control", sessionId);
+            counters.increment(ProtocolCounters.Kind.SESSIONS_REJECTED);
+            QuicStreamErrors.resetStream(stream, ErrorCodes.H3_REQUEST_REJECTED);
+            QuicStreamErrors.stopSending(stream, ErrorCodes.H3_REQUEST_REJECTED);
             rejectBufferedFor(sessionId);
             return;
         }
@@ -769,10 +821,8 @@ public final class WebTransportProtocolHandler {
 
     private void becomeReady(SessionImpl s) {
         s.info().markReady(Instant.now());
-        Map<Long, Long> ps = peerSettings;
-        s.info().limits(UNLIMITED_DATA, ps.getOrDefault(SettingsIds.WT_INITIAL_MAX_DATA, 0L),
-                isClient ? 0 : UNLIMITED_STREAMS, ps.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, 0L),
-                isClient ? 0 : UNLIMITED_STREAMS, ps.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, 0L));
+        s.flow(SessionFlowControl.negotiated(flowControlEnabled, config.flowControl(), peerSettings, System.nanoTime()));
+        s.publishLimits();
         publish(EventType.SESSION_READY, Map.of("sessionId", s.sessionId(), "path", s.path()));
         s.dispatch("onOpen", h -> h.onOpen(s));
         adoptBufferedFor(s);
@@ -954,8 +1004,131 @@ public final class WebTransportProtocolHandler {
             finishConnectStream(s);
         } else if (c.type() == CapsuleTypes.DRAIN_WEBTRANSPORT_SESSION) {
             markDraining(s);
+        } else if (flowControlEnabled && FlowControlCapsules.isFlowControl(c.type())
+                && s.info().state() != SessionState.CONNECTING) {
+            onFlowControlCapsule(s, c);
         }
         // every other type (flow control without negotiation, GREASE, legacy datagram registration) is ignored
+    }
+
+    // ------------------------------------------------------------------ session flow control
+
+    private void onFlowControlCapsule(SessionImpl s, Capsule c) {
+        long value;
+        try {
+            value = FlowControlCapsules.value(c);
+        } catch (WireFormatException e) {
+            sessionStreamError(s, e.errorCode(), e.getMessage());
+            return;
+        }
+        long type = c.type();
+        try {
+            if (type == CapsuleTypes.WT_MAX_DATA) {
+                if (s.flow().onMaxData(value)) {
+                    s.publishLimits();
+                    publish(EventType.SESSION_MAX_DATA_UPDATED, Map.of("sessionId", s.sessionId(), "limit", value));
+                    s.resumeCreditWaiters();
+                }
+            } else if (type == CapsuleTypes.WT_MAX_STREAMS_BIDI || type == CapsuleTypes.WT_MAX_STREAMS_UNI) {
+                boolean bidi = type == CapsuleTypes.WT_MAX_STREAMS_BIDI;
+                if (s.flow().onMaxStreams(bidi, value)) {
+                    s.publishLimits();
+                    publish(bidi ? EventType.SESSION_MAX_STREAMS_BIDI_UPDATED : EventType.SESSION_MAX_STREAMS_UNI_UPDATED,
+                            Map.of("sessionId", s.sessionId(), "limit", value));
+                    drainPendingOpens();
+                }
+            } else if (type == CapsuleTypes.WT_DATA_BLOCKED) {
+                counters.increment(ProtocolCounters.Kind.PEER_DATA_BLOCKED);
+                publish(EventType.SESSION_DATA_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,
+                        "byPeer", true));
+            } else {
+                counters.increment(ProtocolCounters.Kind.PEER_STREAMS_BLOCKED);
+                publish(EventType.SESSION_STREAMS_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,
+                        "bidirectional", type == CapsuleTypes.WT_STREAMS_BLOCKED_BIDI, "byPeer", true));
+            }
+        } catch (FlowControlException e) {
+            flowControlViolation(s, e);
+        }
+    }
+
+    private void flowControlViolation(SessionImpl s, FlowControlException e) {
+        counters.increment(ProtocolCounters.Kind.FLOW_CONTROL_ERRORS);
+        sessionStreamError(s, ErrorCodes.WT_FLOW_CONTROL_ERROR, e.getMessage());
+    }
+
+    /**
+     * Counts stream body bytes received for the session; false (after ending the session with WT_FLOW_CONTROL_ERROR)
+     * when the peer exceeded our data limit. Event loop only.
+     */
+    boolean acceptFlowData(SessionImpl s, int n) {
+        if (s.isTerminated()) {
+            return true;
+        }
+        try {
+            s.flow().onDataReceived(n);
+            return true;
+        } catch (FlowControlException e) {
+            flowControlViolation(s, e);
+            return false;
+        }
+    }
+
+    /** Bytes of the session the application consumed or that were discarded: may return credit. Event loop only. */
+    void dataConsumed(SessionImpl s, long n) {
+        if (n <= 0 || s.isTerminated()) {
+            return;
+        }
+        long limit = s.flow().onDataConsumed(n, System.nanoTime(), roundTripNanos());
+        if (limit != SessionFlowControl.NOTHING) {
+            sendFlowCapsule(s, CapsuleTypes.WT_MAX_DATA, limit);
+            s.publishLimits();
+        }
+    }
+
+    /** Our sending on the session ran out of data credit: tell the peer once per limit. Event loop only. */
+    void reportDataBlocked(SessionImpl s) {
+        long limit = s.flow().dataBlockedToReport();
+        if (limit != SessionFlowControl.NOTHING) {
+            counters.increment(ProtocolCounters.Kind.DATA_BLOCKED);
+            sendFlowCapsule(s, CapsuleTypes.WT_DATA_BLOCKED, limit);
+            publish(EventType.SESSION_DATA_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", limit, "byPeer", false));
+        }
+    }
+
+    private void reportStreamsBlocked(SessionImpl s, boolean bidi) {
+        long limit = s.flow().streamsBlockedToReport(bidi);
+        if (limit != SessionFlowControl.NOTHING) {
+            counters.increment(ProtocolCounters.Kind.STREAMS_BLOCKED);
+            sendFlowCapsule(s, bidi ? CapsuleTypes.WT_STREAMS_BLOCKED_BIDI : CapsuleTypes.WT_STREAMS_BLOCKED_UNI, limit);
+            publish(EventType.SESSION_STREAMS_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", limit,
+                    "bidirectional", bidi, "byPeer", false));
+        }
+    }
+
+    private void sendFlowCapsule(SessionImpl s, long type, long value) {
+        QuicStreamChannel cs = s.connectStream();
+        if (s.isTerminated() || !cs.isActive()) {
+            return;
+        }
+        counters.increment(ProtocolCounters.Kind.CAPSULES_SENT);
+        cs.writeAndFlush(new DefaultHttp3DataFrame(CapsuleEncoder.encode(cs.alloc(), FlowControlCapsules.of(type, value))));
+    }
+
+    /**
+     * The connection's smoothed round-trip time as last sampled (0 until known), refreshed in the background at most
+     * twice a second; it drives the receive-window auto-scaling. Event loop only.
+     */
+    private long roundTripNanos() {
+        long now = System.nanoTime();
+        if (rttSampledNanos == 0 || now - rttSampledNanos > TimeUnit.MILLISECONDS.toNanos(500)) {
+            rttSampledNanos = now;
+            quicChannel.collectPathStats(0).addListener(f -> {
+                if (f.isSuccess()) {
+                    rttNanos = ((io.netty.handler.codec.quic.QuicConnectionPathStats) f.getNow()).rtt();
+                }
+            });
+        }
+        return rttNanos;
     }
 
     private void markDraining(SessionImpl s) {
@@ -1245,6 +1418,16 @@ public final class WebTransportProtocolHandler {
             rejectStream(channel, ErrorCodes.H3_REQUEST_REJECTED);
             return;
         }
+        try {
+            s.flow().onPeerStreamOpened(bidi);
+        } catch (FlowControlException e) {
+            if (buffered != null) {
+                buffered.release();
+            }
+            rejectStream(channel, ErrorCodes.WT_FLOW_CONTROL_ERROR);
+            flowControlViolation(s, e);
+            return;
+        }
         StreamImpl st = new StreamImpl(this, s, channel, bidi ? StreamDirection.BIDIRECTIONAL : StreamDirection.RECEIVE_ONLY);
         streams.put(st.streamId(), st);
         s.streams().add(st);
@@ -1342,6 +1525,14 @@ public final class WebTransportProtocolHandler {
             st.onChannelClosed();
             SessionImpl s = (SessionImpl) st.session();
             s.streams().remove(st);
+            if (WebTransportProtocolUtils.isClientInitiatedStream(streamId) != isClient && !s.isTerminated()) {
+                boolean bidi = (streamId & 0x2) == 0;
+                long limit = s.flow().onPeerStreamClosed(bidi);
+                if (limit != SessionFlowControl.NOTHING) {
+                    sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, limit);
+                    s.publishLimits();
+                }
+            }
             counters.increment(ProtocolCounters.Kind.STREAMS_CLOSED);
             publish(EventType.STREAM_CLOSED, Map.of("streamId", streamId, "sessionId", s.sessionId()));
         }
@@ -1365,7 +1556,8 @@ public final class WebTransportProtocolHandler {
                         + s.info().state() + ")", -1));
                 return;
             }
-            if (quicChannel.peerAllowedStreams(type) <= 0 || !pendingOpens.isEmpty()) {
+            boolean bidi = type == QuicStreamType.BIDIRECTIONAL;
+            if (!s.flow().canOpen(bidi) || quicChannel.peerAllowedStreams(type) <= 0 || !pendingOpens.isEmpty()) {
                 if (pendingOpens.size() >= config.pendingStreamOpens()) {
                     failAsync(f, new StreamException("too many streams waiting for the peer's stream credit", -1));
                     return;
@@ -1373,6 +1565,10 @@ public final class WebTransportProtocolHandler {
                 pendingOpens.add(new PendingOpen(s, type, f, System.nanoTime() + config.streamOpenTimeout().toNanos()));
                 quicChannel.eventLoop().schedule(this::drainPendingOpens, config.streamOpenTimeout().toMillis() + 1,
                         TimeUnit.MILLISECONDS);
+                if (!s.flow().canOpen(bidi)) {
+                    reportStreamsBlocked(s, bidi);
+                }
+                drainPendingOpens();
                 return;
             }
             doOpen(s, type, f);
@@ -1395,27 +1591,42 @@ public final class WebTransportProtocolHandler {
             pendingConnects.poll();
             c.open().run();
         }
-        while (!pendingOpens.isEmpty()) {
-            PendingOpen p = pendingOpens.peek();
+        // In order, except that a session waiting for its own WT_MAX_STREAMS does not hold up other sessions, nor
+        // does a stream type without QUIC credit hold up the other type.
+        boolean bidiExhausted = false;
+        boolean uniExhausted = false;
+        java.util.Iterator<PendingOpen> it = pendingOpens.iterator();
+        while (it.hasNext()) {
+            PendingOpen p = it.next();
             if (now - p.deadlineNanos() > 0) {
-                pendingOpens.poll();
+                it.remove();
                 failAsync(p.future(), new WebTransportTimeoutException("waiting for stream credit", config.streamOpenTimeout()));
                 continue;
             }
             if (!p.session().canSend()) {
-                pendingOpens.poll();
+                it.remove();
                 failAsync(p.future(), new SessionException("session " + p.session().sessionId() + " is not open", -1));
                 continue;
             }
-            if (quicChannel.peerAllowedStreams(p.type()) <= 0) {
-                return;
+            boolean bidi = p.type() == QuicStreamType.BIDIRECTIONAL;
+            if (!p.session().flow().canOpen(bidi) || (bidi ? bidiExhausted : uniExhausted)) {
+                continue;
             }
-            pendingOpens.poll();
+            if (quicChannel.peerAllowedStreams(p.type()) <= 0) {
+                if (bidi) {
+                    bidiExhausted = true;
+                } else {
+                    uniExhausted = true;
+                }
+                continue;
+            }
+            it.remove();
             doOpen(p.session(), p.type(), p.future());
         }
     }
 
     private void doOpen(SessionImpl s, QuicStreamType type, CompletableFuture<StreamImpl> f) {
+        s.flow().onLocalStreamOpened(type == QuicStreamType.BIDIRECTIONAL);
         quicChannel.createStream(type, streamHandlers.dataStreamHandler(this)).addListener(cf -> {
             if (!cf.isSuccess()) {
                 failAsync(f, new StreamException("opening a " + type + " stream failed: " + cf.cause(), -1, cf.cause()));

@@ -958,13 +958,14 @@ class WebTransportProtocolHandlerTest {
         assertThat(ci.closedAt()).isNull();
         assertThat(ci.closeCode()).isNull();
         assertThat(ci.closeReason()).isNull();
-        // limits: what each side advertised in SETTINGS (session flow control is not negotiated)
+        // limits: both sides declare session flow control with the default (unlimited) limits
+        assertThat(h.isFlowControlEnabled()).isTrue();
         assertThat(ci.localMaxData()).isEqualTo(UNLIMITED_DATA);
         assertThat(ci.peerMaxData()).isEqualTo(UNLIMITED_DATA);
         assertThat(ci.peerMaxStreamsBidi()).isEqualTo(UNLIMITED_STREAMS);
         assertThat(ci.peerMaxStreamsUni()).isEqualTo(UNLIMITED_STREAMS);
-        assertThat(ci.localMaxStreamsBidi()).isZero();
-        assertThat(ci.localMaxStreamsUni()).isZero();
+        assertThat(ci.localMaxStreamsBidi()).isEqualTo(UNLIMITED_STREAMS);
+        assertThat(ci.localMaxStreamsUni()).isEqualTo(UNLIMITED_STREAMS);
 
         WebTransportProtocolHandler s = serverSideOf(server, h);
         WebTransportSession ss = poll(serverRec.opened);
@@ -978,9 +979,9 @@ class WebTransportProtocolHandlerTest {
         assertThat(si.localMaxStreamsBidi()).isEqualTo(UNLIMITED_STREAMS);
         assertThat(si.localMaxStreamsUni()).isEqualTo(UNLIMITED_STREAMS);
         assertThat(si.localMaxData()).isEqualTo(UNLIMITED_DATA);
-        assertThat(si.peerMaxData()).as("the client advertises no initial data limit").isZero();
-        assertThat(si.peerMaxStreamsBidi()).isZero();
-        assertThat(si.peerMaxStreamsUni()).isZero();
+        assertThat(si.peerMaxData()).as("the client's advertised initial data limit").isEqualTo(UNLIMITED_DATA);
+        assertThat(si.peerMaxStreamsBidi()).isEqualTo(UNLIMITED_STREAMS);
+        assertThat(si.peerMaxStreamsUni()).isEqualTo(UNLIMITED_STREAMS);
 
         // traffic: 2 client bidi streams echoing 100 bytes, 1 client uni stream of 10 bytes, 1 server uni stream
         for (int i = 0; i < 2; i++) {
@@ -1180,7 +1181,7 @@ class WebTransportProtocolHandlerTest {
                 .containsEntry(SettingsIds.WT_MAX_SESSIONS, 1L)
                 .containsEntry(SettingsIds.H3_DATAGRAM, 1L)
                 .doesNotContainKey(SettingsIds.ENABLE_CONNECT_PROTOCOL)
-                .doesNotContainKey(SettingsIds.WT_INITIAL_MAX_DATA)
+                .containsEntry(SettingsIds.WT_INITIAL_MAX_DATA, UNLIMITED_DATA) // declares session flow control
                 .containsAllEntriesOf(WebTransportProtocolHandler.localSettings(ProtocolHandlerConfig.defaults(), true));
         assertThat(s.dialect()).as("our client sends 0x14e9cd29").isEqualTo(WebTransportDialect.DRAFT_13);
     }

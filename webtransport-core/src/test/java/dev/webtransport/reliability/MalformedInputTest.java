@@ -192,7 +192,7 @@ class MalformedInputTest {
 
     @Test
     void streamsForAnUnknownLowerSessionOrAnEndedSessionGetSessionGone() throws Exception {
-        try (RawH3Client c = RawH3Client.connect(multi.port())) {
+        try (RawH3Client c = RawH3Client.connectWithFlowControl(multi.port())) {
             RequestStream first = c.session("/echo");
             long firstId = first.streamId();
             RawStream plain = c.openBidi(bytes(BIDI, varint(firstId), utf8("not a session")), true);
@@ -288,7 +288,7 @@ class MalformedInputTest {
 
     @Test
     void dataAfterCloseInALaterDataFrameIsAMessageError() throws Exception {
-        try (RawH3Client c = RawH3Client.connect(multi.port())) {
+        try (RawH3Client c = RawH3Client.connectWithFlowControl(multi.port())) {
             RequestStream victim = c.session("/echo");
             long otherId = c.session("/echo").streamId();
             await(victim.sendData(capsule(0x2843, closeValue(0, new byte[0]))));
@@ -356,7 +356,7 @@ class MalformedInputTest {
         cases.put("unknown :protocol", h -> h.protocol("websocket"));
         cases.put("GET with :protocol", h -> h.method("GET"));
         Map<String, String> observed = new LinkedHashMap<>();
-        try (RawH3Client c = RawH3Client.connect(multi.port())) {
+        try (RawH3Client c = RawH3Client.connectWithFlowControl(multi.port())) {
             long sid = c.session("/echo").streamId();
             RawStream ongoing = c.openBidi(bytes(BIDI, varint(sid), utf8("ongoing ")), false);
             for (Map.Entry<String, Consumer<Http3Headers>> e : cases.entrySet()) {
@@ -533,7 +533,7 @@ class MalformedInputTest {
      */
     private static void sessionScopedCase(String what, Step<RequestStream> badInput, long expectedCode)
             throws Exception {
-        try (RawH3Client c = RawH3Client.connect(multi.port())) {
+        try (RawH3Client c = RawH3Client.connectWithFlowControl(multi.port())) {
             RequestStream victim = c.session("/echo");
             long victimId = victim.streamId();
             long otherId = c.session("/echo").streamId();

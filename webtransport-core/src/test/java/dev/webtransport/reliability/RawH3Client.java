@@ -94,6 +94,19 @@ final class RawH3Client implements AutoCloseable {
      * by {@link #releaseSettings()}.
      */
     static RawH3Client connect(int port, boolean holdSettings) throws Exception {
+        return connect(port, holdSettings, Map.of());
+    }
+
+    /**
+     * Connects declaring session flow control with limits too large to matter: draft-13+ servers allow a second
+     * session on a connection only then.
+     */
+    static RawH3Client connectWithFlowControl(int port) throws Exception {
+        return connect(port, false, Map.of(0x2b61L, (1L << 62) - 1, 0x2b64L, 1L << 60, 0x2b65L, 1L << 60));
+    }
+
+    /** Like {@link #connect(int, boolean)}, sending {@code extraSettings} too. */
+    static RawH3Client connect(int port, boolean holdSettings, Map<Long, Long> extraSettings) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raw-h3", true),
                 NioIoHandler.newFactory());
         try {
@@ -116,7 +129,9 @@ final class RawH3Client implements AutoCloseable {
             Events events = new Events();
             SettingsGate gate = new SettingsGate(holdSettings);
             Http3Settings settings = new Http3Settings((id, v) -> true);
-            for (Map.Entry<Long, Long> e : clientSettings().entrySet()) {
+            Map<Long, Long> all = new LinkedHashMap<>(clientSettings());
+            all.putAll(extraSettings);
+            for (Map.Entry<Long, Long> e : all.entrySet()) {
                 settings.put(e.getKey(), e.getValue());
             }
             Http3ClientConnectionHandler h3 = new Http3ClientConnectionHandler(new ControlStreamRecorder(events),

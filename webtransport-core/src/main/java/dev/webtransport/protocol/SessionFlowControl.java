@@ -1,0 +1,264 @@
+package dev.webtransport.protocol;
+
+import dev.webtransport.protocol.wire.ErrorCodes;
+import dev.webtransport.protocol.wire.FlowControlCapsules;
+import dev.webtransport.protocol.wire.SettingsIds;
+
+import java.util.Map;
+
+/**
+ * Session-level flow-control state of one session (draft-13 to -16): the credit the peer granted us (data and
+ * streams), the credit we granted the peer, and the receive-window auto-scaling. Pure bookkeeping, confined to the
+ * connection's event loop; the handler turns its answers into capsules.
+ *
+ * <p>Methods returning a {@code long} limit return {@code -1} when nothing needs to be sent. Violations by the peer
+ * throw a {@link FlowControlException} carrying {@link ErrorCodes#WT_FLOW_CONTROL_ERROR}.
+ */
+final class SessionFlowControl {
+    /** Sentinel of the methods that may ask for a capsule: nothing to send. */
+    static final long NOTHING = -1;
+
+    private final boolean enabled;
+    // ---- what the peer granted us
+    private long peerMaxData;
+    private long dataSent;
+    private long peerMaxStreamsBidi;
+    private long peerMaxStreamsUni;
+    private long streamsOpenedBidi;
+    private long streamsOpenedUni;
+    private long dataBlockedReported = NOTHING;
+    private long streamsBlockedReportedBidi = NOTHING;
+    private long streamsBlockedReportedUni = NOTHING;
+    // ---- what we granted the peer
+    private long localMaxData;
+    private long dataReceived;
+    private long dataConsumed;
+    private long window;
+    private final long maxWindow;
+    private long lastDataUpdateNanos;
+    private long localMaxStreamsBidi;
+    private long localMaxStreamsUni;
+    private final long streamWindowBidi;
+    private final long streamWindowUni;
+    private long peerStreamsOpenedBidi;
+    private long peerStreamsOpenedUni;
+    private long peerStreamsClosedBidi;
+    private long peerStreamsClosedUni;
+
+    private SessionFlowControl(boolean enabled, FlowControlConfig local, Map<Long, Long> peerSettings, long nowNanos) {
+        this.enabled = enabled;
+        this.peerMaxData = peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_DATA, 0L);
+        this.peerMaxStreamsBidi = peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, 0L);
+        this.peerMaxStreamsUni = peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, 0L);
+        this.localMaxData = local.initialMaxData();
+        this.window = local.initialMaxData();
+        this.maxWindow = local.maxDataWindow();
+        this.localMaxStreamsBidi = local.initialMaxStreamsBidi();
+        this.localMaxStreamsUni = local.initialMaxStreamsUni();
+        this.streamWindowBidi = local.initialMaxStreamsBidi();
+        this.streamWindowUni = local.initialMaxStreamsUni();
+        this.lastDataUpdateNanos = nowNanos;
+    }
+
+    /**
+     * Flow control as negotiated on the connection: {@code enabled} is true only when both peers declared it.
+     *
+     * @param local        our configuration (our initial limits were advertised from it)
+     * @param peerSettings the peer's SETTINGS (its WT_INITIAL_* values are our initial credit)
+     */
+    static SessionFlowControl negotiated(boolean enabled, FlowControlConfig local, Map<Long, Long> peerSettings,
+                                         long nowNanos) {
+        return new SessionFlowControl(enabled, local, peerSettings, nowNanos);
+    }
+
+    /**
+     * Whether SETTINGS declare session flow control, by the union of the drafts' rules: draft-13 by
+     * {@code WT_MAX_SESSIONS > 1}, draft-14 by that or any non-zero {@code WT_INITIAL_*}, draft-15+ by a non-zero
+     * {@code WT_INITIAL_*}.
+     */
+    static boolean declares(Map<Long, Long> settings) {
+        return settings.getOrDefault(SettingsIds.WT_MAX_SESSIONS, 0L) > 1
+                || settings.getOrDefault(SettingsIds.WT_INITIAL_MAX_DATA, 0L) > 0
+                || settings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, 0L) > 0
+                || settings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, 0L) > 0;
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    // ================================================================ sending (the peer's limits)
+
+    /** Stream body bytes we may still send on this session. */
+    long sendCredit() {
+        return enabled ? Math.max(0, peerMaxData - dataSent) : Long.MAX_VALUE;
+    }
+
+    void onDataSent(long n) {
+        dataSent += n;
+    }
+
+    /** Whether we may open another stream of this kind. */
+    boolean canOpen(boolean bidi) {
+        return !enabled || (bidi ? streamsOpenedBidi < peerMaxStreamsBidi : streamsOpenedUni < peerMaxStreamsUni);
+    }
+
+    void onLocalStreamOpened(boolean bidi) {
+        if (bidi) {
+            streamsOpenedBidi++;
+        } else {
+            streamsOpenedUni++;
+        }
+    }
+
+    /** The limit to report in WT_DATA_BLOCKED when we are blocked and have not reported this limit yet. */
+    long dataBlockedToReport() {
+        if (!enabled || sendCredit() > 0 || dataBlockedReported == peerMaxData) {
+            return NOTHING;
+        }
+        dataBlockedReported = peerMaxData;
+        return peerMaxData;
+    }
+
+    /** The limit to report in WT_STREAMS_BLOCKED when we cannot open and have not reported this limit yet. */
+    long streamsBlockedToReport(boolean bidi) {
+        if (!enabled || canOpen(bidi)) {
+            return NOTHING;
+        }
+        long limit = bidi ? peerMaxStreamsBidi : peerMaxStreamsUni;
+        if (bidi ? streamsBlockedReportedBidi == limit : streamsBlockedReportedUni == limit) {
+            return NOTHING;
+        }
+        if (bidi) {
+            streamsBlockedReportedBidi = limit;
+        } else {
+            streamsBlockedReportedUni = limit;
+        }
+        return limit;
+    }
+
+    /**
+     * A WT_MAX_DATA from the peer. Returns whether it raised our limit.
+     *
+     * @throws FlowControlException when it lowers the limit
+     */
+    boolean onMaxData(long limit) {
+        if (limit < peerMaxData) {
+            throw violation("WT_MAX_DATA lowered the session data limit from " + peerMaxData + " to " + limit);
+        }
+        boolean raised = limit > peerMaxData;
+        peerMaxData = limit;
+        return raised;
+    }
+
+    /**
+     * A WT_MAX_STREAMS from the peer. Returns whether it raised our limit.
+     *
+     * @throws FlowControlException when it lowers the limit or exceeds 2^60
+     */
+    boolean onMaxStreams(boolean bidi, long limit) {
+        if (limit > FlowControlCapsules.MAX_STREAM_COUNT) {
+            throw violation("WT_MAX_STREAMS of " + limit + " exceeds 2^60");
+        }
+        long current = bidi ? peerMaxStreamsBidi : peerMaxStreamsUni;
+        if (limit < current) {
+            throw violation("WT_MAX_STREAMS lowered the " + (bidi ? "bidirectional" : "unidirectional")
+                    + " stream limit from " + current + " to " + limit);
+        }
+        if (bidi) {
+            peerMaxStreamsBidi = limit;
+        } else {
+            peerMaxStreamsUni = limit;
+        }
+        return limit > current;
+    }
+
+    // ================================================================ receiving (our limits)
+
+    /**
+     * Counts stream body bytes from the peer.
+     *
+     * @throws FlowControlException when they exceed the limit we granted
+     */
+    void onDataReceived(long n) {
+        dataReceived += n;
+        if (enabled && dataReceived > localMaxData) {
+            throw violation("peer sent " + dataReceived + " bytes on a session limited to " + localMaxData);
+        }
+    }
+
+    /**
+     * Counts bytes the application consumed (or that were discarded), returning the new limit to advertise in
+     * WT_MAX_DATA once less than half the window is left. The window doubles (up to the configured maximum) when the
+     * previous update is less than two round trips old: then the window, not the reader, limits the peer.
+     */
+    long onDataConsumed(long n, long nowNanos, long rttNanos) {
+        dataConsumed += n;
+        if (!enabled || localMaxData - dataConsumed > window / 2) {
+            return NOTHING;
+        }
+        if (rttNanos > 0 && nowNanos - lastDataUpdateNanos < 2 * rttNanos && window < maxWindow) {
+            window = Math.min(maxWindow, window > maxWindow / 2 ? maxWindow : window * 2);
+        }
+        long limit = dataConsumed > FlowControlConfig.UNLIMITED_DATA - window ? FlowControlConfig.UNLIMITED_DATA
+                : dataConsumed + window;
+        if (limit <= localMaxData) {
+            return NOTHING;
+        }
+        localMaxData = limit;
+        lastDataUpdateNanos = nowNanos;
+        return limit;
+    }
+
+    /**
+     * Counts a stream the peer opened.
+     *
+     * @throws FlowControlException when it exceeds the stream limit we granted
+     */
+    void onPeerStreamOpened(boolean bidi) {
+        long opened = bidi ? ++peerStreamsOpenedBidi : ++peerStreamsOpenedUni;
+        long limit = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
+        if (enabled && opened > limit) {
+            throw violation("peer opened " + (bidi ? "bidirectional" : "unidirectional") + " stream number " + opened
+                    + " on a session limited to " + limit);
+        }
+    }
+
+    /**
+     * Counts a closed peer stream, returning the new stream limit to advertise in WT_MAX_STREAMS once half the
+     * stream window has closed (the peer may then again have {@code initialMaxStreams*} streams open).
+     */
+    long onPeerStreamClosed(boolean bidi) {
+        long closed = bidi ? ++peerStreamsClosedBidi : ++peerStreamsClosedUni;
+        long limit = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
+        long streamWindow = bidi ? streamWindowBidi : streamWindowUni;
+        if (!enabled || limit - closed > streamWindow / 2 || limit >= FlowControlCapsules.MAX_STREAM_COUNT) {
+            return NOTHING;
+        }
+        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT, closed + streamWindow);
+        if (next <= limit) {
+            return NOTHING;
+        }
+        if (bidi) {
+            localMaxStreamsBidi = next;
+        } else {
+            localMaxStreamsUni = next;
+        }
+        return next;
+    }
+
+    // ================================================================ views
+
+    long peerMaxData() { return peerMaxData; }
+    long dataSent() { return dataSent; }
+    long peerMaxStreams(boolean bidi) { return bidi ? peerMaxStreamsBidi : peerMaxStreamsUni; }
+    long localMaxData() { return localMaxData; }
+    long dataReceived() { return dataReceived; }
+    long dataConsumed() { return dataConsumed; }
+    long window() { return window; }
+    long localMaxStreams(boolean bidi) { return bidi ? localMaxStreamsBidi : localMaxStreamsUni; }
+
+    private static FlowControlException violation(String message) {
+        return new FlowControlException(message, ErrorCodes.WT_FLOW_CONTROL_ERROR);
+    }
+}
