@@ -211,6 +211,27 @@ final class SessionFlowControl {
     }
 
     /**
+     * The peer reported WT_DATA_BLOCKED at {@code limit}. When we had already raised the limit past it, the update
+     * was simply still on its way: the window is too small for the round trip, so it doubles (up to the configured
+     * maximum) and the larger limit is returned for a WT_MAX_DATA now. A peer blocked at our current limit waits for
+     * the reader instead, and gets nothing.
+     */
+    long onPeerDataBlocked(long limit, long nowNanos) {
+        if (!enabled || limit >= localMaxData || window >= maxWindow) {
+            return NOTHING;
+        }
+        window = Math.min(maxWindow, window > maxWindow / 2 ? maxWindow : window * 2);
+        long next = dataConsumed > FlowControlConfig.UNLIMITED_DATA - window ? FlowControlConfig.UNLIMITED_DATA
+                : dataConsumed + window;
+        if (next <= localMaxData) {
+            return NOTHING;
+        }
+        localMaxData = next;
+        lastDataUpdateNanos = nowNanos;
+        return next;
+    }
+
+    /**
      * Counts a stream the peer opened.
      *
      * @throws FlowControlException when it exceeds the stream limit we granted

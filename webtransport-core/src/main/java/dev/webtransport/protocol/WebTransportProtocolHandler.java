@@ -1041,6 +1041,11 @@ public final class WebTransportProtocolHandler {
                 counters.increment(ProtocolCounters.Kind.PEER_DATA_BLOCKED);
                 publish(EventType.SESSION_DATA_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,
                         "byPeer", true));
+                long raised = s.flow().onPeerDataBlocked(value, System.nanoTime());
+                if (raised != SessionFlowControl.NOTHING) {
+                    sendFlowCapsule(s, CapsuleTypes.WT_MAX_DATA, raised);
+                    s.publishLimits();
+                }
             } else {
                 counters.increment(ProtocolCounters.Kind.PEER_STREAMS_BLOCKED);
                 publish(EventType.SESSION_STREAMS_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,

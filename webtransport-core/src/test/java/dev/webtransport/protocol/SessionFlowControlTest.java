@@ -129,6 +129,23 @@ class SessionFlowControlTest {
     }
 
     @Test
+    void aPeerBlockedBehindAnUpdateInFlightGrowsTheWindow() {
+        SessionFlowControl fc = on();
+        fc.onDataReceived(1000);
+        assertThat(fc.onPeerDataBlocked(1000, MS)).as("blocked at our current limit: waiting for the reader")
+                .isEqualTo(SessionFlowControl.NOTHING);
+        assertThat(fc.onDataConsumed(600, 100 * MS, 0)).isEqualTo(1600);
+        assertThat(fc.onPeerDataBlocked(1000, 101 * MS)).as("our update to 1600 was still in flight")
+                .isEqualTo(600 + 2000);
+        assertThat(fc.window()).isEqualTo(2000);
+        assertThat(fc.onPeerDataBlocked(1000, 102 * MS)).as("grows on every such report up to the maximum")
+                .isEqualTo(600 + 4000);
+        fc.onPeerDataBlocked(1000, 103 * MS);
+        assertThat(fc.window()).isEqualTo(8000);
+        assertThat(fc.onPeerDataBlocked(1000, 104 * MS)).isEqualTo(SessionFlowControl.NOTHING);
+    }
+
+    @Test
     void streamCreditReturnsAsPeerStreamsClose() {
         SessionFlowControl fc = on();
         for (int i = 0; i < 4; i++) {

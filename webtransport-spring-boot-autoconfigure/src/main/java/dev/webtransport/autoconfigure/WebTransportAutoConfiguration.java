@@ -4,6 +4,7 @@ import dev.webtransport.autoconfigure.health.WebTransportHealthIndicator;
 import dev.webtransport.autoconfigure.metrics.WebTransportMetrics;
 import dev.webtransport.autoconfigure.web.WebTransportActuatorEndpoint;
 import dev.webtransport.autoconfigure.web.WebTransportInfo;
+import dev.webtransport.protocol.FlowControlConfig;
 import dev.webtransport.protocol.ProtocolHandlerConfig;
 import dev.webtransport.protocol.QuicConfiguration;
 import dev.webtransport.protocol.WebTransportProtocolUtils;
@@ -49,6 +50,9 @@ import java.util.concurrent.Executor;
 @ConditionalOnBooleanProperty(name = "webtransport.server.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(WebTransportProperties.class)
 public class WebTransportAutoConfiguration {
+    private static final String FLOW_CONTROL_PREFIX = "webtransport.server.flow-control.";
+    /** Auto-scaling bound of the session receive window when only {@code initial-max-data} is set. */
+    static final long DEFAULT_MAX_DATA_WINDOW = 16L * 1024 * 1024;
 
     @Bean
     @ConditionalOnMissingBean
@@ -80,7 +84,42 @@ public class WebTransportAutoConfiguration {
                 d.bufferedStreamTimeout(), Math.toIntExact(l.getStreamReceiveBuffer().toBytes()),
                 l.getMaxPendingWriteBytes().toBytes(), Math.toIntExact(l.getMaxCapsuleSize().toBytes()),
                 properties.getDatagram().getApplicationQueueLength(), d.pendingStreamOpens(), d.streamOpenTimeout(),
-                d.closeTimeout(), l.getMaxStreamsPerSession());
+                d.closeTimeout(), l.getMaxStreamsPerSession(), flowControlConfig(properties.getFlowControl()));
+    }
+
+    /**
+     * {@code webtransport.server.flow-control.*} as a {@link FlowControlConfig}: unset limits are unlimited and an unset
+     * window bound is 16 MiB (or the initial data limit when that is larger). Out-of-range values fail startup naming the property.
+     */
+    static FlowControlConfig flowControlConfig(WebTransportProperties.FlowControl fc) {
+        long data = fc.getInitialMaxData() == null ? FlowControlConfig.UNLIMITED_DATA : fc.getInitialMaxData().toBytes();
+        long window = fc.getMaxDataWindow() != null ? fc.getMaxDataWindow().toBytes()
+                : Math.max(data, DEFAULT_MAX_DATA_WINDOW);
+        long bidi = fc.getInitialMaxStreamsBidi() == null ? FlowControlConfig.UNLIMITED_STREAMS
+                : fc.getInitialMaxStreamsBidi();
+        long uni = fc.getInitialMaxStreamsUni() == null ? FlowControlConfig.UNLIMITED_STREAMS
+                : fc.getInitialMaxStreamsUni();
+        requireInRange("initial-max-data", data, FlowControlConfig.UNLIMITED_DATA, "bytes");
+        requireInRange("max-data-window", window, FlowControlConfig.UNLIMITED_DATA, "bytes");
+        requireInRange("initial-max-streams-bidi", bidi, FlowControlConfig.UNLIMITED_STREAMS, "streams");
+        requireInRange("initial-max-streams-uni", uni, FlowControlConfig.UNLIMITED_STREAMS, "streams");
+        if (window < data) {
+            throw new IllegalStateException(FLOW_CONTROL_PREFIX + "max-data-window (" + window + " bytes) must not be "
+                    + "smaller than " + FLOW_CONTROL_PREFIX + "initial-max-data ("
+                    + (fc.getInitialMaxData() == null ? "unset, so unlimited" : data + " bytes") + ")");
+        }
+        try {
+            return new FlowControlConfig(fc.isEnabled(), data, window, bidi, uni);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(FLOW_CONTROL_PREFIX + "*: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireInRange(String property, long value, long max, String unit) {
+        if (value < 1 || value > max) {
+            throw new IllegalStateException(FLOW_CONTROL_PREFIX + property + " must be between 1 and " + max + " "
+                    + unit + " (leave it unset for unlimited), but is " + value);
+        }
     }
 
     @Bean
@@ -175,8 +214,9 @@ public class WebTransportAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         WebTransportActuatorEndpoint webTransportActuatorEndpoint(WebTransportServer server,
-                                                                  WebTransportCertificate certificate) {
-            return new WebTransportActuatorEndpoint(server, certificate);
+                                                                  WebTransportCertificate certificate,
+                                                                  ProtocolHandlerConfig protocolConfig) {
+            return new WebTransportActuatorEndpoint(server, certificate, protocolConfig.flowControl());
         }
     }
 

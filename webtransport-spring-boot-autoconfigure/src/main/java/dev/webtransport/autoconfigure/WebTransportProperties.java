@@ -40,6 +40,7 @@ public class WebTransportProperties {
     private final Quic quic = new Quic();
     private final Datagram datagram = new Datagram();
     private final Limits limits = new Limits();
+    private final FlowControl flowControl = new FlowControl();
     private final Shutdown shutdown = new Shutdown();
     private final Security security = new Security();
 
@@ -57,6 +58,7 @@ public class WebTransportProperties {
     public Quic getQuic() { return quic; }
     public Datagram getDatagram() { return datagram; }
     public Limits getLimits() { return limits; }
+    public FlowControl getFlowControl() { return flowControl; }
     public Shutdown getShutdown() { return shutdown; }
     public Security getSecurity() { return security; }
 
@@ -207,6 +209,48 @@ public class WebTransportProperties {
         public void setMaxPendingWriteBytes(DataSize v) { this.maxPendingWriteBytes = v; }
         public DataSize getMaxCapsuleSize() { return maxCapsuleSize; }
         public void setMaxCapsuleSize(DataSize v) { this.maxCapsuleSize = v; }
+    }
+
+    /**
+     * Session-level flow control (WT_MAX_DATA / WT_MAX_STREAMS). It applies on a connection only when the client
+     * declares it too (Chromium does not: then only QUIC flow control applies); more than one draft-13+ session per
+     * connection needs it. Limits left unset are unlimited: the server declares flow control but never makes a peer wait.
+     */
+    public static class FlowControl {
+        /**
+         * Whether the server declares and takes part in session flow control. When false, a draft-13+ connection
+         * carries at most one session whatever "limits.max-sessions-per-connection" says.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Stream body bytes a client may send on one session before the first WT_MAX_DATA; also the starting receive
+         * window. Unset: unlimited (2^62-1 bytes).
+         */
+        private DataSize initialMaxData;
+
+        /**
+         * Largest receive window per session that auto-scaling may grow to (it doubles while the window, not the
+         * reader, holds a sender back); at least "initial-max-data". Unset: 16MB, or "initial-max-data" if larger.
+         */
+        private DataSize maxDataWindow;
+
+        /** Bidirectional streams a client may have open at once on one session. Unset: unlimited (2^60). */
+        private Long initialMaxStreamsBidi;
+
+        /** Unidirectional streams a client may have open at once on one session. Unset: unlimited (2^60). */
+        private Long initialMaxStreamsUni;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public DataSize getInitialMaxData() { return initialMaxData; }
+        public void setInitialMaxData(DataSize v) { this.initialMaxData = v; }
+        public DataSize getMaxDataWindow() { return maxDataWindow; }
+        public void setMaxDataWindow(DataSize v) { this.maxDataWindow = v; }
+        public Long getInitialMaxStreamsBidi() { return initialMaxStreamsBidi; }
+        public void setInitialMaxStreamsBidi(Long v) { this.initialMaxStreamsBidi = v; }
+        public Long getInitialMaxStreamsUni() { return initialMaxStreamsUni; }
+        public void setInitialMaxStreamsUni(Long v) { this.initialMaxStreamsUni = v; }
     }
 
     /** Protections against abuse (see the threat model in the README). */

@@ -4,14 +4,22 @@ import dev.webtransport.autoconfigure.annotation.OnDatagram;
 import dev.webtransport.autoconfigure.annotation.WebTransportEndpoint;
 import dev.webtransport.autoconfigure.health.WebTransportHealthIndicator;
 import dev.webtransport.autoconfigure.metrics.WebTransportMetrics;
+import dev.webtransport.autoconfigure.web.WebTransportActuatorEndpoint;
+import dev.webtransport.client.WebTransportClient;
+import dev.webtransport.protocol.FlowControlConfig;
 import dev.webtransport.protocol.ProtocolHandlerConfig;
 import dev.webtransport.protocol.QuicConfiguration;
+import dev.webtransport.protocol.SessionRejectedException;
 import dev.webtransport.server.WebTransportRouter;
 import dev.webtransport.server.WebTransportServer;
 import dev.webtransport.server.tls.DevelopmentCertificate;
 import dev.webtransport.session.SessionDecision;
+import dev.webtransport.session.WebTransportSession;
 import dev.webtransport.session.WebTransportSessionAcceptor;
+import dev.webtransport.session.WebTransportSessionHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -22,11 +30,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The auto-configuration in isolation: property binding, back-off, conditions and errors. */
 class WebTransportAutoConfigurationTest {
@@ -216,8 +228,121 @@ class WebTransportAutoConfigurationTest {
         });
     }
 
+    @Test
+    void flowControlPropertiesAreApplied() {
+        runner.withPropertyValues("webtransport.server.flow-control.initial-max-data=1MB",
+                "webtransport.server.flow-control.max-data-window=8MB",
+                "webtransport.server.flow-control.initial-max-streams-bidi=16",
+                "webtransport.server.flow-control.initial-max-streams-uni=8").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(ProtocolHandlerConfig.class).flowControl())
+                    .isEqualTo(FlowControlConfig.limited(1024 * 1024, 8L * 1024 * 1024, 16, 8));
+        });
+        runner.withPropertyValues("webtransport.server.flow-control.initial-max-data=1MB").run(ctx -> {
+            FlowControlConfig fc = ctx.getBean(ProtocolHandlerConfig.class).flowControl();
+            assertThat(fc.maxDataWindow()).as("window bound defaults to 16 MiB").isEqualTo(16 * 1024 * 1024);
+            assertThat(fc.initialMaxStreamsBidi()).isEqualTo(FlowControlConfig.UNLIMITED_STREAMS);
+        });
+    }
+
+    @Test
+    void flowControlDefaultsToEnabledAndUnlimited() {
+        runner.run(ctx -> assertThat(ctx.getBean(ProtocolHandlerConfig.class).flowControl())
+                .isEqualTo(FlowControlConfig.unlimited()));
+    }
+
+    @Test
+    void flowControlCanBeDisabled() {
+        runner.withPropertyValues("webtransport.server.flow-control.enabled=false").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            FlowControlConfig fc = ctx.getBean(ProtocolHandlerConfig.class).flowControl();
+            assertThat(fc.enabled()).isFalse();
+            assertThat(fc).isEqualTo(FlowControlConfig.disabled());
+        });
+    }
+
+    @Test
+    void invalidFlowControlLimitsFailStartupNamingTheProperty() {
+        runner.withPropertyValues("webtransport.server.flow-control.initial-max-data=8MB",
+                "webtransport.server.flow-control.max-data-window=1MB").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause()
+                    .hasMessageContaining("webtransport.server.flow-control.max-data-window")
+                    .hasMessageContaining("webtransport.server.flow-control.initial-max-data");
+        });
+        runner.withPropertyValues("webtransport.server.flow-control.initial-max-streams-uni=0").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause()
+                    .hasMessageContaining("webtransport.server.flow-control.initial-max-streams-uni");
+        });
+    }
+
+    @Test
+    void flowControlMetersAndEndpointSectionExist() {
+        runner.withPropertyValues("webtransport.server.flow-control.initial-max-data=1MB",
+                "webtransport.server.flow-control.initial-max-streams-bidi=16").run(ctx -> {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            ctx.getBean(WebTransportMetrics.class).bindTo(registry);
+            for (String side : new String[] {"local", "peer"}) {
+                for (String kind : new String[] {"data", "streams"}) {
+                    assertThat(registry.get("webtransport.flow.blocked").tags("side", side, "kind", kind)
+                            .functionCounter().count()).isZero();
+                }
+            }
+            assertThat(registry.get("webtransport.flow.errors").functionCounter().count()).isZero();
+
+            WebTransportActuatorEndpoint endpoint = new WebTransportActuatorEndpoint(
+                    ctx.getBean(WebTransportServer.class), ctx.getBean(WebTransportCertificate.class),
+                    ctx.getBean(ProtocolHandlerConfig.class).flowControl());
+            Map<String, Object> info = endpoint.info();
+            assertThat(info.get("flowControl")).isEqualTo(Map.of("enabled", true, "initialMaxData", 1024L * 1024,
+                    "maxDataWindow", 16L * 1024 * 1024, "initialMaxStreamsBidi", 16L,
+                    "initialMaxStreamsUni", "unlimited"));
+            assertThat(info.get("stats")).asInstanceOf(InstanceOfAssertFactories.MAP).containsKeys("dataBlocked",
+                    "streamsBlocked", "peerDataBlocked", "peerStreamsBlocked", "flowControlErrors");
+        });
+    }
+
+    @Test
+    void endpointProtocolsAreNegotiatedWithTheClient() {
+        runner.withPropertyValues("webtransport.server.host=127.0.0.1").withUserConfiguration(ChatConfig.class)
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    URI uri = URI.create("https://127.0.0.1:" + ctx.getBean(WebTransportServer.class).port() + "/chat");
+                    try (WebTransportClient client = WebTransportClient.builder()
+                            .serverCertificateHash(ctx.getBean(WebTransportCertificate.class).sha256()).build()) {
+                        WebTransportSession s = client.connect(uri,
+                                Map.of("wt-available-protocols", "\"other\", \"chat-v1\", \"chat-v2\""),
+                                new WebTransportSessionHandler() { }).get(10, TimeUnit.SECONDS);
+                        assertThat(s.protocol()).as("the client's first supported protocol").isEqualTo("chat-v1");
+                        s.close().get(5, TimeUnit.SECONDS);
+
+                        assertThatThrownBy(() -> client.connect(uri, Map.of("wt-available-protocols", "\"v0\""),
+                                new WebTransportSessionHandler() { }).get(10, TimeUnit.SECONDS))
+                                .cause().isInstanceOf(SessionRejectedException.class)
+                                .satisfies(e -> assertThat(((SessionRejectedException) e).status()).isEqualTo(400));
+                    }
+                });
+    }
+
     @WebTransportEndpoint("/empty")
     static class EmptyEndpoint {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ChatConfig {
+        @Bean
+        ChatEndpoint chatEndpoint() {
+            return new ChatEndpoint();
+        }
+    }
+
+    @WebTransportEndpoint(value = "/chat", protocols = {"chat-v2", "chat-v1"})
+    static class ChatEndpoint {
+        @OnDatagram
+        byte[] echo(byte[] payload) {
+            return payload;
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -7,6 +7,7 @@ import dev.webtransport.session.WebTransportSession;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.Collection;
@@ -26,6 +27,10 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code webtransport.datagrams} (counter, tag {@code result} = sent|received|dropped)</li>
  *   <li>{@code webtransport.errors} (counter, tag {@code type} = protocol|handler)</li>
  *   <li>{@code webtransport.rejections} (counter, tag {@code reason} = max_connections|max_sessions|rate_limited)</li>
+ *   <li>{@code webtransport.flow.blocked} (counter, tags {@code side} = local|peer and {@code kind} = data|streams)
+ *       session flow control: times our sending or opening waited for the peer's credit (local), WT_*_BLOCKED
+ *       capsules received (peer)</li>
+ *   <li>{@code webtransport.flow.errors} (counter) sessions ended with WT_FLOW_CONTROL_ERROR</li>
  * </ul>
  */
 public class WebTransportMetrics implements MeterBinder {
@@ -68,6 +73,17 @@ public class WebTransportMetrics implements MeterBinder {
         }
         counter(registry, "webtransport.errors", "type", "protocol", HandlerStats::protocolErrors, null, "Errors");
         counter(registry, "webtransport.errors", "type", "handler", HandlerStats::handlerErrors, null, "Errors");
+        String blocked = "Times session flow control blocked sending (local) or the peer reported being blocked (peer)";
+        counter(registry, "webtransport.flow.blocked", Tags.of("side", "local", "kind", "data"),
+                HandlerStats::dataBlocked, null, blocked);
+        counter(registry, "webtransport.flow.blocked", Tags.of("side", "local", "kind", "streams"),
+                HandlerStats::streamsBlocked, null, blocked);
+        counter(registry, "webtransport.flow.blocked", Tags.of("side", "peer", "kind", "data"),
+                HandlerStats::peerDataBlocked, null, blocked);
+        counter(registry, "webtransport.flow.blocked", Tags.of("side", "peer", "kind", "streams"),
+                HandlerStats::peerStreamsBlocked, null, blocked);
+        counter(registry, "webtransport.flow.errors", Tags.empty(), HandlerStats::flowControlErrors, null,
+                "Sessions ended with WT_FLOW_CONTROL_ERROR");
     }
 
     private static double sessionsOn(WebTransportServer server, String path) {
@@ -82,9 +98,14 @@ public class WebTransportMetrics implements MeterBinder {
 
     private void counter(MeterRegistry registry, String name, String tag, String value,
                          java.util.function.ToLongFunction<HandlerStats> f, String unit, String description) {
+        counter(registry, name, Tags.of(tag, value), f, unit, description);
+    }
+
+    private void counter(MeterRegistry registry, String name, Tags tags,
+                         java.util.function.ToLongFunction<HandlerStats> f, String unit, String description) {
         ToDoubleFunction<WebTransportServer> fn = s -> f.applyAsLong(s.stats());
         FunctionCounter.Builder<WebTransportServer> b = FunctionCounter.builder(name, server, fn)
-                .tag(tag, value).description(description);
+                .tags(tags).description(description);
         if (unit != null) {
             b.baseUnit(unit);
         }

@@ -1,6 +1,7 @@
 package dev.webtransport.autoconfigure.web;
 
 import dev.webtransport.autoconfigure.WebTransportCertificate;
+import dev.webtransport.protocol.FlowControlConfig;
 import dev.webtransport.protocol.HandlerStats;
 import dev.webtransport.server.WebTransportServer;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -9,15 +10,27 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Actuator endpoint {@code /actuator/webtransport}: port, certificate hash and the server's counters. */
+/**
+ * Actuator endpoint {@code /actuator/webtransport}: port, certificate hash, session flow-control settings (when known)
+ * and the server's counters.
+ */
 @Endpoint(id = "webtransport")
 public class WebTransportActuatorEndpoint {
     private final WebTransportServer server;
     private final WebTransportCertificate certificate;
+    private final FlowControlConfig flowControl;
 
+    /** Without the flow-control section. */
     public WebTransportActuatorEndpoint(WebTransportServer server, WebTransportCertificate certificate) {
+        this(server, certificate, null);
+    }
+
+    /** With {@code flowControl} (the server's settings, may be null) shown as the {@code flowControl} section. */
+    public WebTransportActuatorEndpoint(WebTransportServer server, WebTransportCertificate certificate,
+                                        FlowControlConfig flowControl) {
         this.server = server;
         this.certificate = certificate;
+        this.flowControl = flowControl;
     }
 
     @ReadOperation
@@ -37,7 +50,26 @@ public class WebTransportActuatorEndpoint {
         stats.put("datagramsDropped", s.datagramsDropped());
         stats.put("protocolErrors", s.protocolErrors());
         stats.put("handlerErrors", s.handlerErrors());
+        stats.put("dataBlocked", s.dataBlocked());
+        stats.put("streamsBlocked", s.streamsBlocked());
+        stats.put("peerDataBlocked", s.peerDataBlocked());
+        stats.put("peerStreamsBlocked", s.peerStreamsBlocked());
+        stats.put("flowControlErrors", s.flowControlErrors());
+        if (flowControl != null) {
+            Map<String, Object> fc = new LinkedHashMap<>();
+            fc.put("enabled", flowControl.enabled());
+            fc.put("initialMaxData", limit(flowControl.initialMaxData(), FlowControlConfig.UNLIMITED_DATA));
+            fc.put("maxDataWindow", limit(flowControl.maxDataWindow(), FlowControlConfig.UNLIMITED_DATA));
+            fc.put("initialMaxStreamsBidi", limit(flowControl.initialMaxStreamsBidi(), FlowControlConfig.UNLIMITED_STREAMS));
+            fc.put("initialMaxStreamsUni", limit(flowControl.initialMaxStreamsUni(), FlowControlConfig.UNLIMITED_STREAMS));
+            m.put("flowControl", fc);
+        }
         m.put("stats", stats);
         return m;
+    }
+
+    /** The value, or "unlimited" (2^62-1 and 2^60 would also lose precision in JavaScript). */
+    private static Object limit(long value, long unlimited) {
+        return value >= unlimited ? "unlimited" : value;
     }
 }
