@@ -192,11 +192,12 @@ final class SessionFlowControl {
      * WT_MAX_DATA once less than half the window is left. The window doubles (up to the configured maximum) when the
      * previous update is less than two round trips old: then the window, not the reader, limits the peer.
      */
-    long onDataConsumed(long n, long nowNanos, long rttNanos) {
+    long onDataConsumed(long n, long nowNanos, java.util.function.LongSupplier roundTripNanos) {
         dataConsumed += n;
         if (!enabled || localMaxData - dataConsumed > window / 2) {
             return NOTHING;
         }
+        long rttNanos = window < maxWindow ? roundTripNanos.getAsLong() : 0;
         if (rttNanos > 0 && nowNanos - lastDataUpdateNanos < 2 * rttNanos && window < maxWindow) {
             window = Math.min(maxWindow, window > maxWindow / 2 ? maxWindow : window * 2);
         }

@@ -129,8 +129,9 @@ public final class WebTransportProtocolHandler {
         s.put(SettingsIds.H3_DATAGRAM, 1L);
         s.put(SettingsIds.ENABLE_WEBTRANSPORT_DRAFT02, 1L);
         s.put(SettingsIds.WEBTRANSPORT_MAX_SESSIONS_DRAFT07, (long) config.maxSessionsPerConnection());
-        s.put(SettingsIds.WT_MAX_SESSIONS, (long) config.maxSessionsPerConnection());
         FlowControlConfig fc = config.flowControl();
+        // draft-13: WT_MAX_SESSIONS > 1 on both sides switches session flow control on, so without it we offer one
+        s.put(SettingsIds.WT_MAX_SESSIONS, fc.enabled() ? (long) config.maxSessionsPerConnection() : 1L);
         if (fc.enabled()) {
             // non-zero initial limits declare session flow control (draft-14+)
             s.put(SettingsIds.WT_INITIAL_MAX_DATA, fc.initialMaxData());
@@ -1080,10 +1081,10 @@ public final class WebTransportProtocolHandler {
 
     /** Bytes of the session the application consumed or that were discarded: may return credit. Event loop only. */
     void dataConsumed(SessionImpl s, long n) {
-        if (n <= 0 || s.isTerminated()) {
+        if (n <= 0 || s.isTerminated() || !s.flow().enabled()) {
             return;
         }
-        long limit = s.flow().onDataConsumed(n, System.nanoTime(), roundTripNanos());
+        long limit = s.flow().onDataConsumed(n, System.nanoTime(), this::roundTripNanos);
         if (limit != SessionFlowControl.NOTHING) {
             sendFlowCapsule(s, CapsuleTypes.WT_MAX_DATA, limit);
             s.publishLimits();

@@ -33,6 +33,26 @@ class SessionFlowControlTest {
     }
 
     @Test
+    void ourSettingsDeclareFlowControlOnlyWhenItIsEnabled() {
+        ProtocolHandlerConfig four = ProtocolHandlerConfig.defaults().withMaxSessionsPerConnection(4);
+        Map<Long, Long> on = WebTransportProtocolHandler.localSettings(four.withFlowControl(LOCAL), true);
+        assertThat(on).containsEntry(SettingsIds.WT_MAX_SESSIONS, 4L).containsEntry(SettingsIds.WT_INITIAL_MAX_DATA, 1000L)
+                .containsEntry(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, 4L)
+                .containsEntry(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, 2L);
+        assertThat(SessionFlowControl.declares(on)).isTrue();
+        Map<Long, Long> client = WebTransportProtocolHandler.localSettings(
+                four.withFlowControl(FlowControlConfig.disabled()), true);
+        assertThat(client).as("a client without flow control").containsEntry(SettingsIds.WT_MAX_SESSIONS, 1L)
+                .doesNotContainKey(SettingsIds.WT_INITIAL_MAX_DATA);
+        assertThat(SessionFlowControl.declares(client)).isFalse();
+        Map<Long, Long> server = WebTransportProtocolHandler.localSettings(
+                four.withFlowControl(FlowControlConfig.disabled()), false);
+        assertThat(server).as("a server without flow control still lets pywebtransport send")
+                .containsEntry(SettingsIds.WT_MAX_SESSIONS, 1L)
+                .containsEntry(SettingsIds.WT_INITIAL_MAX_DATA, FlowControlConfig.UNLIMITED_DATA);
+    }
+
+    @Test
     void sendingIsBoundedByThePeersDataLimitUntilItRaisesIt() {
         SessionFlowControl fc = on();
         assertThat(fc.sendCredit()).isEqualTo(500);
@@ -94,7 +114,7 @@ class SessionFlowControlTest {
         fc.onPeerStreamOpened(false);
         fc.onPeerStreamOpened(false);
         fc.onPeerStreamOpened(false);
-        assertThat(fc.onDataConsumed(10_000, MS, MS)).isEqualTo(SessionFlowControl.NOTHING);
+        assertThat(fc.onDataConsumed(10_000, MS, () -> MS)).isEqualTo(SessionFlowControl.NOTHING);
         assertThat(fc.dataBlockedToReport()).isEqualTo(SessionFlowControl.NOTHING);
     }
 
@@ -102,8 +122,8 @@ class SessionFlowControlTest {
     void creditReturnsOnceHalfTheWindowIsConsumed() {
         SessionFlowControl fc = on();
         fc.onDataReceived(1000);
-        assertThat(fc.onDataConsumed(499, 100 * MS, 0)).isEqualTo(SessionFlowControl.NOTHING);
-        assertThat(fc.onDataConsumed(1, 100 * MS, 0)).as("500 consumed + 1000 window").isEqualTo(1500);
+        assertThat(fc.onDataConsumed(499, 100 * MS, () -> 0)).isEqualTo(SessionFlowControl.NOTHING);
+        assertThat(fc.onDataConsumed(1, 100 * MS, () -> 0)).as("500 consumed + 1000 window").isEqualTo(1500);
         assertThat(fc.localMaxData()).isEqualTo(1500);
         assertThat(fc.window()).as("no round-trip estimate: no growth").isEqualTo(1000);
     }
@@ -116,14 +136,14 @@ class SessionFlowControlTest {
         for (int i = 0; i < 6; i++) {
             now += MS; // an update every millisecond with a 10 ms round trip: the window limits the peer
             fc.onDataReceived(limit - fc.dataReceived());
-            long next = fc.onDataConsumed(limit - fc.dataConsumed(), now, 10 * MS);
+            long next = fc.onDataConsumed(limit - fc.dataConsumed(), now, () -> 10 * MS);
             assertThat(next).isGreaterThan(limit);
             limit = next;
         }
         assertThat(fc.window()).isEqualTo(8000);
         SessionFlowControl slow = on();
         slow.onDataReceived(1000);
-        assertThat(slow.onDataConsumed(1000, 100 * MS, 10 * MS)).as("a slow reader does not grow the window")
+        assertThat(slow.onDataConsumed(1000, 100 * MS, () -> 10 * MS)).as("a slow reader does not grow the window")
                 .isEqualTo(2000);
         assertThat(slow.window()).isEqualTo(1000);
     }
@@ -134,7 +154,7 @@ class SessionFlowControlTest {
         fc.onDataReceived(1000);
         assertThat(fc.onPeerDataBlocked(1000, MS)).as("blocked at our current limit: waiting for the reader")
                 .isEqualTo(SessionFlowControl.NOTHING);
-        assertThat(fc.onDataConsumed(600, 100 * MS, 0)).isEqualTo(1600);
+        assertThat(fc.onDataConsumed(600, 100 * MS, () -> 0)).isEqualTo(1600);
         assertThat(fc.onPeerDataBlocked(1000, 101 * MS)).as("our update to 1600 was still in flight")
                 .isEqualTo(600 + 2000);
         assertThat(fc.window()).isEqualTo(2000);
@@ -162,7 +182,7 @@ class SessionFlowControlTest {
     void unlimitedConfigurationNeverNeedsAnUpdate() {
         SessionFlowControl fc = SessionFlowControl.negotiated(true, FlowControlConfig.unlimited(), PEER, 0);
         fc.onDataReceived(1L << 40);
-        assertThat(fc.onDataConsumed(1L << 40, MS, MS)).isEqualTo(SessionFlowControl.NOTHING);
+        assertThat(fc.onDataConsumed(1L << 40, MS, () -> MS)).isEqualTo(SessionFlowControl.NOTHING);
         fc.onPeerStreamOpened(true);
         assertThat(fc.onPeerStreamClosed(true)).isEqualTo(SessionFlowControl.NOTHING);
     }
