@@ -1417,13 +1417,6 @@ public final class WebTransportProtocolHandler {
 
     private void adopt(SessionImpl s, QuicStreamChannel channel, BufferedStream buffered) {
         boolean bidi = channel.type() == QuicStreamType.BIDIRECTIONAL;
-        if (config.maxStreamsPerSession() > 0 && peerStreamsOpen(s) >= config.maxStreamsPerSession()) {
-            if (buffered != null) {
-                buffered.release();
-            }
-            rejectStream(channel, ErrorCodes.H3_REQUEST_REJECTED);
-            return;
-        }
         try {
             s.flow().onPeerStreamOpened(bidi);
         } catch (FlowControlException e) {
@@ -1432,6 +1425,14 @@ public final class WebTransportProtocolHandler {
             }
             rejectStream(channel, ErrorCodes.WT_FLOW_CONTROL_ERROR);
             flowControlViolation(s, e);
+            return;
+        }
+        if (config.maxStreamsPerSession() > 0 && peerStreamsOpen(s) >= config.maxStreamsPerSession()) {
+            if (buffered != null) {
+                buffered.release();
+            }
+            rejectStream(channel, ErrorCodes.H3_REQUEST_REJECTED);
+            peerStreamEnded(s, bidi); // the peer counted it as opened: its stream credit comes back
             return;
         }
         StreamImpl st = new StreamImpl(this, s, channel, bidi ? StreamDirection.BIDIRECTIONAL : StreamDirection.RECEIVE_ONLY);
@@ -1461,6 +1462,18 @@ public final class WebTransportProtocolHandler {
             s.dispatchForked("onBidirectionalStream", h -> h.onBidirectionalStream(s, st));
         } else {
             s.dispatchForked("onUnidirectionalStream", h -> h.onUnidirectionalStream(s, st));
+        }
+    }
+
+    /** A stream the peer opened is gone: may return stream credit (WT_MAX_STREAMS). Event loop only. */
+    private void peerStreamEnded(SessionImpl s, boolean bidi) {
+        if (s.isTerminated()) {
+            return;
+        }
+        long limit = s.flow().onPeerStreamClosed(bidi);
+        if (limit != SessionFlowControl.NOTHING) {
+            sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, limit);
+            s.publishLimits();
         }
     }
 
@@ -1531,13 +1544,8 @@ public final class WebTransportProtocolHandler {
             st.onChannelClosed();
             SessionImpl s = (SessionImpl) st.session();
             s.streams().remove(st);
-            if (WebTransportProtocolUtils.isClientInitiatedStream(streamId) != isClient && !s.isTerminated()) {
-                boolean bidi = (streamId & 0x2) == 0;
-                long limit = s.flow().onPeerStreamClosed(bidi);
-                if (limit != SessionFlowControl.NOTHING) {
-                    sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, limit);
-                    s.publishLimits();
-                }
+            if (WebTransportProtocolUtils.isClientInitiatedStream(streamId) != isClient) {
+                peerStreamEnded(s, (streamId & 0x2) == 0);
             }
             counters.increment(ProtocolCounters.Kind.STREAMS_CLOSED);
             publish(EventType.STREAM_CLOSED, Map.of("streamId", streamId, "sessionId", s.sessionId()));
