@@ -41,12 +41,17 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     private int collectorLimit;
     private CompletableFuture<byte[]> collectorFuture;
     private ScheduledFuture<?> collectorTimeout;
-    private byte[] heldTail;
+    /** Whether the last written byte is held back (see {@link #writeWithTailHold}); the byte is {@code tailByte}. */
+    private boolean holdingTail;
+    private byte tailByte;
+    private long lastTailHoldNanos;
     /** Writes waiting for session data credit (session flow control), bounded by maxPendingWriteBytes. */
     private final ArrayDeque<QueuedWrite> creditQueue = new ArrayDeque<>();
     private ScheduledFuture<?> tailRelease;
     /** Longest time the last byte of a write may be held back (see {@link #writeWithTailHold}). */
     static final long TAIL_RELEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Largest read() result joined from queued chunks; below G1's humongous size for 1 MiB regions. */
+    static final int MAX_COALESCED_READ = 256 * 1024;
 
     StreamImpl(WebTransportProtocolHandler handler, SessionImpl session, QuicStreamChannel channel,
                StreamDirection direction) {
@@ -161,7 +166,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
 
     private void deliver() {
         if (pendingRead != null) {
-            byte[] bytes = received.poll();
+            byte[] bytes = pollCoalesced();
             if (bytes != null) {
                 receivedBytes -= bytes.length;
                 handler.dataConsumed(session, bytes.length);
@@ -180,6 +185,37 @@ final class StreamImpl implements WebTransportBidirectionalStream {
                 handler.completeAsync(f, null);
             }
         }
+    }
+
+    /**
+     * The next read result: the queued chunks joined, up to {@link #MAX_COALESCED_READ} bytes. QUIC hands us one chunk
+     * per received packet (about 1.4 KB) and every read costs two thread hand-offs (onto the event loop, then onto the
+     * completion executor), so a reader that fell behind gets what it missed at once. Event loop only.
+     */
+    private byte[] pollCoalesced() {
+        byte[] first = received.poll();
+        if (first == null || received.isEmpty() || first.length >= MAX_COALESCED_READ) {
+            return first;
+        }
+        int total = first.length;
+        for (byte[] b : received) {
+            if (total + b.length > MAX_COALESCED_READ) {
+                break;
+            }
+            total += b.length;
+        }
+        if (total == first.length) {
+            return first;
+        }
+        byte[] out = new byte[total];
+        System.arraycopy(first, 0, out, 0, first.length);
+        int off = first.length;
+        while (off < total) {
+            byte[] b = received.poll();
+            System.arraycopy(b, 0, out, off, b.length);
+            off += b.length;
+        }
+        return out;
     }
 
     private void resumeReadingIfDrained() {
@@ -491,7 +527,9 @@ final class StreamImpl implements WebTransportBidirectionalStream {
      * stream was acknowledged and the receive side is finished: the stream counts as complete and is collected before
      * the FIN is ever sent, so the peer waits forever. While the stream is in that state (a local uni stream, or a bidi
      * stream whose peer already ended) we keep the last written byte back until the next write, {@code end()} (which
-     * then carries it with the FIN), or {@link #TAIL_RELEASE_NANOS}, whichever comes first.
+     * then carries it with the FIN), or {@link #TAIL_RELEASE_NANOS} after the latest write, whichever comes first. One
+     * timer per stream serves all writes (it re-arms itself for what is left of the period), and the byte is carried
+     * into the next write's buffer without another copy.
      * {@code EngineIntegrationTest.manyConcurrentStreamsOnOneSession} (an echo that ends each stream separately) guards
      * this; without the hold a few of its 100 streams hang.
      *
@@ -504,26 +542,32 @@ final class StreamImpl implements WebTransportBidirectionalStream {
      * QUIC cannot send costs at most one more timer period, as it could not leave earlier anyway.
      */
     private ChannelFuture writeWithTailHold(byte[] data, boolean fin) {
-        byte[] out = data;
-        if (heldTail != null) {
-            out = new byte[data.length + 1];
-            out[0] = heldTail[0];
-            System.arraycopy(data, 0, out, 1, data.length);
-            heldTail = null;
-            if (tailRelease != null) {
-                tailRelease.cancel(false);
-                tailRelease = null;
+        boolean carried = holdingTail;
+        int total = data.length + (carried ? 1 : 0);
+        boolean hold = !fin && total > 0 && finOnlyFrameAtRisk();
+        int out = hold ? total - 1 : total;
+        byte carriedByte = tailByte;
+        if (hold) {
+            tailByte = data.length > 0 ? data[data.length - 1] : carriedByte;
+            holdingTail = true;
+            lastTailHoldNanos = System.nanoTime();
+            if (tailRelease == null) {
+                tailRelease = channel.eventLoop().schedule(this::releaseTail, TAIL_RELEASE_NANOS, TimeUnit.NANOSECONDS);
             }
+        } else {
+            dropHeldTail();
         }
-        if (!fin && out.length > 0 && finOnlyFrameAtRisk()) {
-            heldTail = new byte[] {out[out.length - 1]};
-            out = java.util.Arrays.copyOf(out, out.length - 1);
-            tailRelease = channel.eventLoop().schedule(this::releaseTail, TAIL_RELEASE_NANOS, TimeUnit.NANOSECONDS);
-        }
-        if (out.length == 0 && !fin) {
+        if (out == 0 && !fin) {
             return null;
         }
-        ByteBuf buf = out.length == 0 ? Unpooled.EMPTY_BUFFER : channel.alloc().directBuffer(out.length).writeBytes(out);
+        ByteBuf buf = Unpooled.EMPTY_BUFFER;
+        if (out > 0) {
+            buf = channel.alloc().directBuffer(out);
+            if (carried) {
+                buf.writeByte(carriedByte);
+            }
+            buf.writeBytes(data, 0, out - (carried ? 1 : 0));
+        }
         return channel.writeAndFlush(fin ? new DefaultQuicStreamFrame(buf, true) : buf);
     }
 
@@ -531,18 +575,29 @@ final class StreamImpl implements WebTransportBidirectionalStream {
         return info.direction() == StreamDirection.SEND_ONLY || finReceived;
     }
 
+    /** Forgets the held byte (it was sent, or the send side ended) and its timer. Event loop only. */
+    private void dropHeldTail() {
+        holdingTail = false;
+        if (tailRelease != null) {
+            tailRelease.cancel(false);
+            tailRelease = null;
+        }
+    }
+
     private void releaseTail() {
         tailRelease = null;
-        if (heldTail != null && !sendSideDone && channel.isActive()) {
-            if (!channel.isWritable()) {
-                // QUIC has no send capacity now (e.g. a full congestion window), so the byte would only wait in a queue:
+        if (holdingTail && !sendSideDone && channel.isActive()) {
+            long heldFor = System.nanoTime() - lastTailHoldNanos;
+            if (heldFor < TAIL_RELEASE_NANOS || !channel.isWritable()) {
+                // Written again since the timer was armed: wait out the rest of the period after that write. Or QUIC
+                // has no send capacity now (e.g. a full congestion window), so the byte would only wait in a queue:
                 // keep holding it, so that an end() in the meantime still sends the FIN with it.
-                tailRelease = channel.eventLoop().schedule(this::releaseTail, TAIL_RELEASE_NANOS, TimeUnit.NANOSECONDS);
+                long delay = heldFor < TAIL_RELEASE_NANOS ? TAIL_RELEASE_NANOS - heldFor : TAIL_RELEASE_NANOS;
+                tailRelease = channel.eventLoop().schedule(this::releaseTail, delay, TimeUnit.NANOSECONDS);
                 return;
             }
-            byte[] t = heldTail;
-            heldTail = null;
-            channel.writeAndFlush(channel.alloc().directBuffer(1).writeBytes(t));
+            holdingTail = false;
+            channel.writeAndFlush(channel.alloc().directBuffer(1).writeByte(tailByte));
         }
     }
 
@@ -594,7 +649,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     }
 
     void resetOnLoop(long http3Code, long reportedCode, String reason) {
-        heldTail = null;
+        dropHeldTail();
         boolean finQueued = !creditQueue.isEmpty();
         failQueuedWrites(new StreamException("stream " + streamId() + " " + reason, reportedCode));
         if (!sendSideDone || finQueued) {
@@ -606,7 +661,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
 
     /** Session ended: reset the send side and stop the receive side with WT_SESSION_GONE. */
     void abortForSessionEnd(WebTransportException cause) {
-        heldTail = null;
+        dropHeldTail();
         boolean finQueued = !creditQueue.isEmpty();
         failQueuedWrites(cause);
         if (!sendSideDone || finQueued) {

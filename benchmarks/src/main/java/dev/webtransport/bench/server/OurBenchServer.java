@@ -65,11 +65,16 @@ final class OurBenchServer implements ServerMain.BenchServer {
     }
 
     /** Serves one stream: parse the header, then echo / sink / source / stats. */
+    /** Echo bytes a stream may have written but not yet accepted before its reading waits (as the raw server). */
+    static final long ECHO_WINDOW = 512 * 1024;
+
     private static final class StreamTask {
         final WebTransportSession session;
         final WebTransportBidirectionalStream stream;
         final BenchProtocol.HeaderParser header = new BenchProtocol.HeaderParser();
         final CRC32 crc = new CRC32();
+        /** Echoed bytes not yet accepted by QUIC. */
+        final AtomicLong echoInFlight = new AtomicLong();
         long count;
 
         StreamTask(WebTransportSession session, WebTransportBidirectionalStream stream) {
@@ -106,7 +111,11 @@ final class OurBenchServer implements ServerMain.BenchServer {
                 case BenchProtocol.ECHO: {
                     byte[] rest = buf.position() == 0 ? chunk
                             : java.util.Arrays.copyOfRange(chunk, buf.position(), chunk.length);
-                    return stream.write(rest);
+                    // pipelined like the raw QUIC echo: wait for our writes only past a window
+                    echoInFlight.addAndGet(rest.length);
+                    CompletableFuture<Void> w = stream.write(rest);
+                    w.whenComplete((v, e) -> echoInFlight.addAndGet(-rest.length));
+                    return echoInFlight.get() > ECHO_WINDOW ? w : null;
                 }
                 case BenchProtocol.UPLOAD:
                     count += buf.remaining();
