@@ -171,7 +171,7 @@ final class SessionImpl implements WebTransportSession {
         if (h == null) {
             return;
         }
-        callbacks.execute(() -> handler.executor().execute(() -> invoke(h, what, callback)));
+        callbacks.fork(() -> invoke(h, what, callback));
     }
 
     private void invoke(WebTransportSessionHandler h, String what, java.util.function.Consumer<WebTransportSessionHandler> cb) {
