@@ -2,6 +2,7 @@ package dev.webtransport.bench.server;
 
 import dev.webtransport.bench.BenchProtocol;
 import dev.webtransport.bench.Streams;
+import dev.webtransport.protocol.ProtocolHandlerConfig;
 import dev.webtransport.protocol.QuicConfiguration;
 import dev.webtransport.server.ServerCertificate;
 import dev.webtransport.server.WebTransportRouter;
@@ -29,6 +30,8 @@ final class OurBenchServer implements ServerMain.BenchServer {
                 .port(0)
                 .certificate(ServerCertificate.of(cert.privateKey(), cert.certificate()))
                 .quicConfiguration(quic)
+                // the multiplexing scenario keeps 1000 streams open on one session (QUIC allows 1100)
+                .protocolConfig(ProtocolHandlerConfig.defaults().withMaxStreamsPerSession(1100))
                 .acceptor(router)
                 .build()
                 .start();
