@@ -1,7 +1,7 @@
 package dev.webtransport.protocol;
 
 import java.time.Instant;
-import java.util.EnumMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -14,23 +14,36 @@ public final class ProtocolCounters {
         DATAGRAMS_RECEIVED, DATAGRAMS_DROPPED, CAPSULES_SENT, CAPSULES_RECEIVED, PROTOCOL_ERRORS, HANDLER_ERRORS,
         DATA_BLOCKED, STREAMS_BLOCKED, PEER_DATA_BLOCKED, PEER_STREAMS_BLOCKED, FLOW_CONTROL_ERRORS }
 
-    private final EnumMap<Kind, LongAdder> counts = new EnumMap<>(Kind.class);
+    private static final Kind[] KINDS = Kind.values();
+    /** Totals shared by many connections' event loops: contention-friendly adders. Null for a connection's counters. */
+    private final LongAdder[] shared;
+    /** A connection's own counters (one writer, its event loop): one small array instead of 22 adders. */
+    private final AtomicLongArray own;
     private final ProtocolCounters parent;
 
     /** Counters with no parent (a server's or client's totals). */
     public ProtocolCounters() {
-        this(null);
-    }
-
-    ProtocolCounters(ProtocolCounters parent) {
-        this.parent = parent;
-        for (Kind k : Kind.values()) {
-            counts.put(k, new LongAdder());
+        this.parent = null;
+        this.own = null;
+        this.shared = new LongAdder[KINDS.length];
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = new LongAdder();
         }
     }
 
+    /** A connection's counters, also counted into {@code parent} when it is not null. */
+    ProtocolCounters(ProtocolCounters parent) {
+        this.parent = parent;
+        this.shared = null;
+        this.own = new AtomicLongArray(KINDS.length);
+    }
+
     void add(Kind kind, long n) {
-        counts.get(kind).add(n);
+        if (own != null) {
+            own.addAndGet(kind.ordinal(), n);
+        } else {
+            shared[kind.ordinal()].add(n);
+        }
         if (parent != null) {
             parent.add(kind, n);
         }
@@ -41,7 +54,7 @@ public final class ProtocolCounters {
     }
 
     private long sum(Kind kind) {
-        return counts.get(kind).sum();
+        return own != null ? own.get(kind.ordinal()) : shared[kind.ordinal()].sum();
     }
 
     /** A snapshot with the given current values. */
