@@ -198,7 +198,15 @@ final class SessionFlowControl {
             return NOTHING;
         }
         long rttNanos = window < maxWindow ? roundTripNanos.getAsLong() : 0;
-        if (rttNanos > 0 && nowNanos - lastDataUpdateNanos < 2 * rttNanos && window < maxWindow) {
+        return raiseLimit(rttNanos > 0 && nowNanos - lastDataUpdateNanos < 2 * rttNanos, nowNanos);
+    }
+
+    /**
+     * Optionally doubles the window (up to its maximum), then raises our data limit to what was consumed plus the
+     * window. Returns the new limit, or {@link #NOTHING} when it would not grow.
+     */
+    private long raiseLimit(boolean growWindow, long nowNanos) {
+        if (growWindow && window < maxWindow) {
             window = Math.min(maxWindow, window > maxWindow / 2 ? maxWindow : window * 2);
         }
         long limit = dataConsumed > FlowControlConfig.UNLIMITED_DATA - window ? FlowControlConfig.UNLIMITED_DATA
@@ -221,15 +229,7 @@ final class SessionFlowControl {
         if (!enabled || limit >= localMaxData || window >= maxWindow) {
             return NOTHING;
         }
-        window = Math.min(maxWindow, window > maxWindow / 2 ? maxWindow : window * 2);
-        long next = dataConsumed > FlowControlConfig.UNLIMITED_DATA - window ? FlowControlConfig.UNLIMITED_DATA
-                : dataConsumed + window;
-        if (next <= localMaxData) {
-            return NOTHING;
-        }
-        localMaxData = next;
-        lastDataUpdateNanos = nowNanos;
-        return next;
+        return raiseLimit(true, nowNanos);
     }
 
     /**
