@@ -42,7 +42,11 @@ public record FlowControlConfig(boolean enabled, long initialMaxData, long maxDa
         return new FlowControlConfig(true, UNLIMITED_DATA, UNLIMITED_DATA, UNLIMITED_STREAMS, UNLIMITED_STREAMS);
     }
 
-    /** Not declared: flow-control capsules are ignored and each connection carries one draft-13+ session. */
+    /**
+     * Not declared: no {@code WT_INITIAL_*} settings are sent (any non-zero one would declare flow control),
+     * flow-control capsules are ignored and each connection carries one draft-13+ session. A peer that enforces the
+     * limits without declaring them (pywebtransport 0.6) then cannot send stream data: prefer {@link #unlimited()}.
+     */
     public static FlowControlConfig disabled() {
         return new FlowControlConfig(false, UNLIMITED_DATA, UNLIMITED_DATA, UNLIMITED_STREAMS, UNLIMITED_STREAMS);
     }

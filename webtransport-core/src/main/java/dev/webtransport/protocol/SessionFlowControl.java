@@ -233,6 +233,28 @@ final class SessionFlowControl {
     }
 
     /**
+     * The peer reported WT_STREAMS_BLOCKED at {@code limit}. If that is our current limit while fewer than half the
+     * stream window are open by our count, the peer counts streams we never saw (reset before they reached us):
+     * the window is restored from our count, and the new limit is returned for a WT_MAX_STREAMS. Granting more never
+     * weakens enforcement, which goes by our own count.
+     */
+    long onPeerStreamsBlocked(boolean bidi, long limit) {
+        long current = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
+        long open = bidi ? peerStreamsOpenedBidi - peerStreamsClosedBidi : peerStreamsOpenedUni - peerStreamsClosedUni;
+        long streamWindow = bidi ? streamWindowBidi : streamWindowUni;
+        if (!enabled || limit < current || current >= FlowControlCapsules.MAX_STREAM_COUNT || open > streamWindow / 2) {
+            return NOTHING;
+        }
+        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT, current + streamWindow - open);
+        if (bidi) {
+            localMaxStreamsBidi = next;
+        } else {
+            localMaxStreamsUni = next;
+        }
+        return next;
+    }
+
+    /**
      * Counts a stream the peer opened.
      *
      * @throws FlowControlException when it exceeds the stream limit we granted

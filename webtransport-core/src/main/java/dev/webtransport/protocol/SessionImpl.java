@@ -79,8 +79,8 @@ final class SessionImpl implements WebTransportSession {
      * Event loop only.
      */
     void resumeCreditWaiters() {
-        int rounds = creditWaiters.size() * 64 + 1;
-        while (!creditWaiters.isEmpty() && flow.sendCredit() > 0 && rounds-- > 0) {
+        // ends: every turn either spends credit or drops a stream with nothing left to send from the queue
+        while (!creditWaiters.isEmpty() && flow.sendCredit() > 0) {
             StreamImpl st = creditWaiters.poll();
             st.sendCredited(CREDIT_SLICE);
         }

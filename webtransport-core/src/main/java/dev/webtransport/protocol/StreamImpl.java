@@ -47,6 +47,8 @@ final class StreamImpl implements WebTransportBidirectionalStream {
     private long lastTailHoldNanos;
     /** Writes waiting for session data credit (session flow control), bounded by maxPendingWriteBytes. */
     private final ArrayDeque<QueuedWrite> creditQueue = new ArrayDeque<>();
+    /** Whether writes wait in {@link #creditQueue}; readable from any thread (see {@link #isWritable}). */
+    private volatile boolean waitingForCredit;
     private ScheduledFuture<?> tailRelease;
     /** Longest time the last byte of a write may be held back (see {@link #writeWithTailHold}). */
     static final long TAIL_RELEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -325,6 +327,10 @@ final class StreamImpl implements WebTransportBidirectionalStream {
             byte[] b;
             while ((b = received.poll()) != null) {
                 if (out.size() + b.length > maxBytes) {
+                    int dropped = out.size() + b.length; // taken from the queue and discarded
+                    receivedBytes -= dropped;
+                    handler.dataConsumed(session, dropped);
+                    resumeReadingIfDrained();
                     handler.failAsync(f, new StreamException("stream " + streamId() + " exceeded readAll limit of "
                             + maxBytes + " bytes", -1));
                     return;
@@ -467,6 +473,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
                     w.offset += n;
                 }
                 session.awaitCredit(this);
+                waitingForCredit = true;
                 if (flow.sendCredit() == 0) {
                     handler.reportDataBlocked(session);
                 }
@@ -478,6 +485,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
             byte[] rest = w.offset == 0 ? w.data : java.util.Arrays.copyOfRange(w.data, w.offset, w.data.length);
             send(rest, w.fin, w.future, w.data.length);
         }
+        waitingForCredit = false;
     }
 
     /** Fails writes still waiting for credit (the stream or session ended). Event loop only. */
@@ -487,6 +495,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
             pendingWriteBytes.addAndGet(-w.data.length);
             handler.failAsync(w.future, failure);
         }
+        waitingForCredit = false;
         session.forgetCreditWaiter(this);
     }
 
@@ -692,7 +701,7 @@ final class StreamImpl implements WebTransportBidirectionalStream {
 
     @Override
     public boolean isWritable() {
-        return !sendSideDone && channel.isWritable() && creditQueue.isEmpty();
+        return !sendSideDone && channel.isWritable() && !waitingForCredit;
     }
 
     private void requireSendSide() {

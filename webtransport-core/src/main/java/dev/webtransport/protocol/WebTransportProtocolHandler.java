@@ -133,15 +133,11 @@ public final class WebTransportProtocolHandler {
         // draft-13: WT_MAX_SESSIONS > 1 on both sides switches session flow control on, so without it we offer one
         s.put(SettingsIds.WT_MAX_SESSIONS, fc.enabled() ? (long) config.maxSessionsPerConnection() : 1L);
         if (fc.enabled()) {
-            // non-zero initial limits declare session flow control (draft-14+)
+            // non-zero initial limits declare session flow control (draft-14+); without it we send none, since any
+            // non-zero value would declare it
             s.put(SettingsIds.WT_INITIAL_MAX_DATA, fc.initialMaxData());
             s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, fc.initialMaxStreamsUni());
             s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, fc.initialMaxStreamsBidi());
-        } else if (!isClient) {
-            // not declaring, but a draft-13 client that enforces limits anyway (pywebtransport) must not wait for credit
-            s.put(SettingsIds.WT_INITIAL_MAX_DATA, UNLIMITED_DATA);
-            s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, UNLIMITED_STREAMS);
-            s.put(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, UNLIMITED_STREAMS);
         }
         return s;
     }
@@ -823,6 +819,10 @@ public final class WebTransportProtocolHandler {
     private void becomeReady(SessionImpl s) {
         s.info().markReady(Instant.now());
         s.flow(SessionFlowControl.negotiated(flowControlEnabled, config.flowControl(), peerSettings, System.nanoTime()));
+        long[] early = earlyPeerUsage.remove(s.sessionId());
+        if (early != null) {
+            applyPeerUsage(s, early[0], early[1], early[2]);
+        }
         s.publishLimits();
         publish(EventType.SESSION_READY, Map.of("sessionId", s.sessionId(), "path", s.path()));
         s.dispatch("onOpen", h -> h.onOpen(s));
@@ -1048,9 +1048,15 @@ public final class WebTransportProtocolHandler {
                     s.publishLimits();
                 }
             } else {
+                boolean bidi = type == CapsuleTypes.WT_STREAMS_BLOCKED_BIDI;
                 counters.increment(ProtocolCounters.Kind.PEER_STREAMS_BLOCKED);
                 publish(EventType.SESSION_STREAMS_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,
-                        "bidirectional", type == CapsuleTypes.WT_STREAMS_BLOCKED_BIDI, "byPeer", true));
+                        "bidirectional", bidi, "byPeer", true));
+                long raised = s.flow().onPeerStreamsBlocked(bidi, value);
+                if (raised != SessionFlowControl.NOTHING) {
+                    sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, raised);
+                    s.publishLimits();
+                }
             }
         } catch (FlowControlException e) {
             flowControlViolation(s, e);
@@ -1340,6 +1346,14 @@ public final class WebTransportProtocolHandler {
             this.sessionId = sessionId;
         }
 
+        long heldBytes() {
+            long n = 0;
+            for (ByteBuf b : data) {
+                n += b.readableBytes();
+            }
+            return n;
+        }
+
         void release() {
             ByteBuf b;
             while ((b = data.poll()) != null) {
@@ -1370,14 +1384,17 @@ public final class WebTransportProtocolHandler {
         }
         if (bufferedStreams.size() >= config.maxBufferedStreams()) {
             rejectStream(channel, ErrorCodes.WT_BUFFERED_STREAM_REJECTED);
+            discarded(channel, sessionId, 0);
             return;
         }
         channel.config().setAutoRead(false);
         BufferedStream b = new BufferedStream(channel, sessionId);
         b.timeout = channel.eventLoop().schedule(() -> {
             if (bufferedStreams.remove(channel.streamId(), b)) {
+                long held = b.heldBytes();
                 b.release();
                 rejectStream(channel, ErrorCodes.WT_BUFFERED_STREAM_REJECTED);
+                discarded(channel, sessionId, held);
             }
         }, config.bufferedStreamTimeout().toMillis(), TimeUnit.MILLISECONDS);
         bufferedStreams.put(channel.streamId(), b);
@@ -1406,6 +1423,7 @@ public final class WebTransportProtocolHandler {
     }
 
     private void rejectBufferedFor(long sessionId) {
+        earlyPeerUsage.remove(sessionId);
         for (BufferedStream b : List.copyOf(bufferedStreams.values())) {
             if (b.sessionId == sessionId) {
                 bufferedStreams.remove(b.channel.streamId());
@@ -1428,11 +1446,15 @@ public final class WebTransportProtocolHandler {
             return;
         }
         if (config.maxStreamsPerSession() > 0 && peerStreamsOpen(s) >= config.maxStreamsPerSession()) {
+            long held = 0;
             if (buffered != null) {
+                held = buffered.heldBytes();
                 buffered.release();
             }
             rejectStream(channel, ErrorCodes.H3_REQUEST_REJECTED);
             peerStreamEnded(s, bidi); // the peer counted it as opened: its stream credit comes back
+            discardedPeerStreams.put(channel.streamId(), s.sessionId());
+            peerUsage(s.sessionId(), 0, 0, held);
             return;
         }
         StreamImpl st = new StreamImpl(this, s, channel, bidi ? StreamDirection.BIDIRECTIONAL : StreamDirection.RECEIVE_ONLY);
@@ -1463,6 +1485,72 @@ public final class WebTransportProtocolHandler {
         } else {
             s.dispatchForked("onUnidirectionalStream", h -> h.onUnidirectionalStream(s, st));
         }
+    }
+
+    /**
+     * Peer streams we refused or rejected (by stream id, with the session id they named) that are still open: their
+     * later bytes still count for the session's flow control, as the peer counts them. Event loop only.
+     */
+    private final Map<Long, Long> discardedPeerStreams = new HashMap<>();
+    /** Flow-control usage of rejected streams of sessions not accepted yet: {bytes, bidi, uni}. Event loop only. */
+    private final Map<Long, long[]> earlyPeerUsage = new HashMap<>();
+
+    /** A peer stream rejected before its session was ready: it and its bytes still count once the session is. */
+    private void discarded(QuicStreamChannel channel, long sessionId, long heldBytes) {
+        boolean bidi = channel.type() == QuicStreamType.BIDIRECTIONAL;
+        if (channel.isActive()) {
+            discardedPeerStreams.put(channel.streamId(), sessionId);
+        }
+        peerUsage(sessionId, bidi ? 1 : 0, bidi ? 0 : 1, heldBytes);
+    }
+
+    /** Counts what the peer used on streams we never handed to the application, now or when the session is ready. */
+    private void peerUsage(long sessionId, long bidiStreams, long uniStreams, long bytes) {
+        SessionImpl s = sessions.get(sessionId);
+        if (s != null && s.info().state() != SessionState.CONNECTING) {
+            applyPeerUsage(s, bytes, bidiStreams, uniStreams);
+            return;
+        }
+        boolean mayComeLater = sessionId > highestSessionId || pendingRequests.containsKey(sessionId)
+                || requestsAwaitingSettingsFor(sessionId);
+        if (s == null && !mayComeLater || !earlyPeerUsage.containsKey(sessionId) && earlyPeerUsage.size() >= 64) {
+            return; // no such session will be accepted, or a peer naming many future sessions: not tracked
+        }
+        long[] u = earlyPeerUsage.computeIfAbsent(sessionId, k -> new long[3]);
+        u[0] += bytes;
+        u[1] += bidiStreams;
+        u[2] += uniStreams;
+    }
+
+    private boolean requestsAwaitingSettingsFor(long sessionId) {
+        for (QuicEvent.SessionRequested r : requestsAwaitingSettings) {
+            if (r.connectStream().streamId() == sessionId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Streams opened and closed at once, bytes received and consumed at once. Event loop only. */
+    private void applyPeerUsage(SessionImpl s, long bytes, long bidiStreams, long uniStreams) {
+        if (s.isTerminated()) {
+            return;
+        }
+        try {
+            for (long i = 0; i < bidiStreams + uniStreams; i++) {
+                s.flow().onPeerStreamOpened(i < bidiStreams);
+            }
+            if (bytes > 0) {
+                s.flow().onDataReceived(bytes);
+            }
+        } catch (FlowControlException e) {
+            flowControlViolation(s, e);
+            return;
+        }
+        for (long i = 0; i < bidiStreams + uniStreams; i++) {
+            peerStreamEnded(s, i < bidiStreams);
+        }
+        dataConsumed(s, bytes);
     }
 
     /** A stream the peer opened is gone: may return stream credit (WT_MAX_STREAMS). Event loop only. */
@@ -1501,14 +1589,20 @@ public final class WebTransportProtocolHandler {
                 held += x.readableBytes();
             }
             if (held + data.readableBytes() > config.streamReceiveBuffer()) {
+                held += data.readableBytes();
                 data.release();
                 bufferedStreams.remove(streamId);
                 b.release();
                 rejectStream(b.channel, ErrorCodes.WT_BUFFERED_STREAM_REJECTED);
+                discarded(b.channel, b.sessionId, held);
                 return;
             }
             b.data.add(data);
             return;
+        }
+        Long discardedFor = discardedPeerStreams.get(streamId);
+        if (discardedFor != null) {
+            peerUsage(discardedFor, 0, 0, data.readableBytes());
         }
         data.release();
     }
@@ -1554,6 +1648,7 @@ public final class WebTransportProtocolHandler {
         if (b != null) {
             b.release();
         }
+        discardedPeerStreams.remove(streamId);
     }
 
     // ------------------------------------------------------------------ local streams

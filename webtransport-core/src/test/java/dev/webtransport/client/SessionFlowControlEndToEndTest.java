@@ -240,6 +240,24 @@ class SessionFlowControlEndToEndTest {
     }
 
     @Test
+    void aServerWithoutFlowControlGetsOneSessionPerConnectionFromOurClient() throws Exception {
+        WebTransportServer plain = WebTransportServer.builder().host("127.0.0.1").port(0)
+                .certificate(TestCertificates.server())
+                .protocolConfig(ProtocolHandlerConfig.defaults().withMaxSessionsPerConnection(4)
+                        .withFlowControl(FlowControlConfig.disabled()))
+                .acceptor(new WebTransportRouter().route("/echo", new EchoHandler())).build().start();
+        try (WebTransportClient client = client(FlowControlConfig.unlimited())) {
+            for (int i = 0; i < 2; i++) {
+                ClientPoolingTest.assertEchoes(await(client.connect(uri(plain, "/echo"), new WebTransportSessionHandler() { })), "plain " + i);
+            }
+            assertThat(client.connections()).hasSize(2)
+                    .allSatisfy(h -> assertThat(h.isFlowControlEnabled()).isFalse());
+        } finally {
+            plain.close();
+        }
+    }
+
+    @Test
     void withoutFlowControlEachDraft13SessionGetsItsOwnConnection() throws Exception {
         try (WebTransportClient with = client(FlowControlConfig.unlimited());
              WebTransportClient without = client(FlowControlConfig.disabled())) {

@@ -47,9 +47,9 @@ class SessionFlowControlTest {
         assertThat(SessionFlowControl.declares(client)).isFalse();
         Map<Long, Long> server = WebTransportProtocolHandler.localSettings(
                 four.withFlowControl(FlowControlConfig.disabled()), false);
-        assertThat(server).as("a server without flow control still lets pywebtransport send")
-                .containsEntry(SettingsIds.WT_MAX_SESSIONS, 1L)
-                .containsEntry(SettingsIds.WT_INITIAL_MAX_DATA, FlowControlConfig.UNLIMITED_DATA);
+        assertThat(server).as("any non-zero initial limit would declare flow control")
+                .containsEntry(SettingsIds.WT_MAX_SESSIONS, 1L).doesNotContainKey(SettingsIds.WT_INITIAL_MAX_DATA);
+        assertThat(SessionFlowControl.declares(server)).isFalse();
     }
 
     @Test
@@ -163,6 +163,21 @@ class SessionFlowControlTest {
         fc.onPeerDataBlocked(1000, 103 * MS);
         assertThat(fc.window()).isEqualTo(8000);
         assertThat(fc.onPeerDataBlocked(1000, 104 * MS)).isEqualTo(SessionFlowControl.NOTHING);
+    }
+
+    @Test
+    void aPeerBlockedOnStreamsWeNeverSawGetsItsWindowBack() {
+        SessionFlowControl fc = on(); // we allow 4 bidi streams
+        fc.onPeerStreamOpened(true);
+        assertThat(fc.onPeerStreamsBlocked(true, 4)).as("the peer used 4, we saw 1 (3 reset before reaching us)")
+                .isEqualTo(4 + 4 - 1);
+        assertThat(fc.onPeerStreamsBlocked(true, 4)).as("already raised").isEqualTo(SessionFlowControl.NOTHING);
+        SessionFlowControl busy = on();
+        for (int i = 0; i < 4; i++) {
+            busy.onPeerStreamOpened(true);
+        }
+        assertThat(busy.onPeerStreamsBlocked(true, 4)).as("all 4 open: the peer waits for closes")
+                .isEqualTo(SessionFlowControl.NOTHING);
     }
 
     @Test

@@ -218,8 +218,9 @@ public class WebTransportProperties {
      */
     public static class FlowControl {
         /**
-         * Whether the server declares and takes part in session flow control. When false, a draft-13+ connection
-         * carries at most one session whatever "limits.max-sessions-per-connection" says.
+         * Whether the server declares and takes part in session flow control. When false, no WT_INITIAL_* settings are
+         * sent, and a draft-13+ connection carries at most one session whatever "limits.max-sessions-per-connection"
+         * says; pywebtransport 0.6 clients, which enforce the limits anyway, then cannot send stream data.
          */
         private boolean enabled = true;
 
