@@ -712,6 +712,7 @@ public final class WebTransportProtocolHandler {
         if (connectionState == ConnectionState.DRAINING || connectionState == ConnectionState.CLOSING) {
             respondAndFinish(stream, 503);
             counters.increment(ProtocolCounters.Kind.SESSIONS_REJECTED);
+            releaseEarlyCapsuleData(sessionId);
             return;
         }
         if (activeSessionCount() + pendingRequests.size() >= config.maxSessionsPerConnection()) {
@@ -805,6 +806,13 @@ public final class WebTransportProtocolHandler {
         }
         stream.writeAndFlush(response);
         becomeReady(s);
+        ArrayDeque<ByteBuf> early = earlyCapsuleData.remove(s.sessionId());
+        if (early != null) {
+            ByteBuf b;
+            while ((b = early.poll()) != null) {
+                onCapsuleData(s.sessionId(), b);
+            }
+        }
         return s;
     }
 
@@ -955,6 +963,7 @@ public final class WebTransportProtocolHandler {
         try {
             SessionImpl s = sessions.get(sessionId);
             if (s == null) {
+                holdEarlyCapsuleData(sessionId, data);
                 return;
             }
             // checked before isTerminated(): receiving CLOSE terminates the session, and anything after it is an error
@@ -1424,6 +1433,7 @@ public final class WebTransportProtocolHandler {
 
     private void rejectBufferedFor(long sessionId) {
         earlyPeerUsage.remove(sessionId);
+        releaseEarlyCapsuleData(sessionId);
         for (BufferedStream b : List.copyOf(bufferedStreams.values())) {
             if (b.sessionId == sessionId) {
                 bufferedStreams.remove(b.channel.streamId());
@@ -1551,6 +1561,38 @@ public final class WebTransportProtocolHandler {
             peerStreamEnded(s, i < bidiStreams);
         }
         dataConsumed(s, bytes);
+    }
+
+    /**
+     * Capsule bytes a client sent on its CONNECT stream before we answered (a WT_MAX_DATA, say), replayed once the
+     * session is accepted; at most {@code maxCapsuleLength} bytes per request. Event loop only.
+     */
+    private final Map<Long, ArrayDeque<ByteBuf>> earlyCapsuleData = new HashMap<>();
+
+    private void holdEarlyCapsuleData(long sessionId, ByteBuf data) {
+        if (isClient || !(pendingRequests.containsKey(sessionId) || requestsAwaitingSettingsFor(sessionId))) {
+            return;
+        }
+        ArrayDeque<ByteBuf> held = earlyCapsuleData.computeIfAbsent(sessionId, k -> new ArrayDeque<>());
+        long bytes = data.readableBytes();
+        for (ByteBuf b : held) {
+            bytes += b.readableBytes();
+        }
+        if (bytes > config.maxCapsuleLength()) {
+            LOG.debug("CONNECT stream {}: more than {} capsule bytes before the response; dropping them", sessionId,
+                    config.maxCapsuleLength());
+            return;
+        }
+        held.add(data.retain());
+    }
+
+    private void releaseEarlyCapsuleData(long sessionId) {
+        ArrayDeque<ByteBuf> held = earlyCapsuleData.remove(sessionId);
+        if (held != null) {
+            for (ByteBuf b : held) {
+                b.release();
+            }
+        }
     }
 
     /** A stream the peer opened is gone: may return stream credit (WT_MAX_STREAMS). Event loop only. */
@@ -1872,6 +1914,9 @@ public final class WebTransportProtocolHandler {
         }
         bufferedStreams.clear();
         pendingRequests.clear();
+        for (long id : List.copyOf(earlyCapsuleData.keySet())) {
+            releaseEarlyCapsuleData(id);
+        }
         PendingOpen p;
         while ((p = pendingOpens.poll()) != null) {
             failAsync(p.future(), error);

@@ -71,6 +71,35 @@ class FlowControlCreditTest {
     }
 
     @Test
+    void creditSentBeforeTheServerAnsweredIsNotLost() throws Exception {
+        int size = 64 * 1024;
+        WebTransportRouter router = new WebTransportRouter().route("/push", new WebTransportSessionHandler() {
+            @Override
+            public void onOpen(WebTransportSession session) {
+                session.openUnidirectionalStream().thenCompose(out -> out.write(new byte[size], true));
+            }
+        });
+        WebTransportServer server = WebTransportServer.builder().host("127.0.0.1").port(0)
+                .certificate(TestCertificates.server())
+                .acceptor(request -> {
+                    Thread.sleep(300); // the client's capsule arrives while the request is being decided
+                    return router.decide(request);
+                }).build().start();
+        try (RawH3Client c = RawH3Client.connect(server.port(), false, Map.of(0x2b61L, 1L, 0x2b64L, 100L, 0x2b65L, 100L))) {
+            RequestStream r = c.openRequest();
+            await(r.sendHeaders(c.connectHeaders("/push")));
+            await(r.sendData(capsule(0x190B4D3DL, varint(1 << 20)))); // WT_MAX_DATA before any response
+            assertThat(r.response().status().toString()).isEqualTo("200");
+            RawStream uni = c.serverUniStreams().poll(10, TimeUnit.SECONDS);
+            assertThat(uni).isNotNull();
+            uni.fin.get(10, TimeUnit.SECONDS);
+            assertThat(uni.received().length).isEqualTo(varint(r.streamId()).length + size);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
     void streamsRejectedBeforeTheSessionWasAcceptedReturnTheirStreamCredit() throws Exception {
         WebTransportRouter router = new WebTransportRouter().route("/echo", new EchoHandler());
         WebTransportServer server = WebTransportServer.builder().host("127.0.0.1").port(0)
