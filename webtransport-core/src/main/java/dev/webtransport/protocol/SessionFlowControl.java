@@ -235,8 +235,8 @@ final class SessionFlowControl {
     /**
      * The peer reported WT_STREAMS_BLOCKED at {@code limit}. If that is our current limit while fewer than half the
      * stream window are open by our count, the peer counts streams we never saw (reset before they reached us):
-     * the window is restored from our count, and the new limit is returned for a WT_MAX_STREAMS. Granting more never
-     * weakens enforcement, which goes by our own count.
+     * the window is restored from our count, and the new limit is returned for a WT_MAX_STREAMS. A peer that keeps
+     * reporting it cannot ratchet the limit up: it never goes past our closed count plus twice the window.
      */
     long onPeerStreamsBlocked(boolean bidi, long limit) {
         long current = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
@@ -245,7 +245,13 @@ final class SessionFlowControl {
         if (!enabled || limit < current || current >= FlowControlCapsules.MAX_STREAM_COUNT || open > streamWindow / 2) {
             return NOTHING;
         }
-        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT, current + streamWindow - open);
+        long closed = bidi ? peerStreamsClosedBidi : peerStreamsClosedUni;
+        // never more than twice the window open at once by our count, however often the peer reports being blocked
+        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT,
+                Math.min(current + streamWindow - open, closed + 2 * streamWindow));
+        if (next <= current) {
+            return NOTHING;
+        }
         if (bidi) {
             localMaxStreamsBidi = next;
         } else {

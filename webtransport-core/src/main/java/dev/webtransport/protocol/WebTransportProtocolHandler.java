@@ -763,6 +763,7 @@ public final class WebTransportProtocolHandler {
         } catch (RejectedExecutionException rex) {
             pendingRequests.remove(sessionId);
             respondAndFinish(stream, 503);
+            rejectBufferedFor(sessionId);
         }
     }
 
@@ -805,7 +806,9 @@ public final class WebTransportProtocolHandler {
             response.headers().set("wt-protocol", SubprotocolHeaders.formatItem(protocol));
         }
         stream.writeAndFlush(response);
-        becomeReady(s);
+        if (!becomeReady(s)) {
+            return null;
+        }
         ArrayDeque<ByteBuf> early = earlyCapsuleData.remove(s.sessionId());
         if (early != null) {
             ByteBuf b;
@@ -824,17 +827,22 @@ public final class WebTransportProtocolHandler {
         rejectBufferedFor(p.stream().streamId());
     }
 
-    private void becomeReady(SessionImpl s) {
+    /** Makes the session ready; false when usage counted before it was ready already ended it (flow control). */
+    private boolean becomeReady(SessionImpl s) {
         s.info().markReady(Instant.now());
         s.flow(SessionFlowControl.negotiated(flowControlEnabled, config.flowControl(), peerSettings, System.nanoTime()));
         long[] early = earlyPeerUsage.remove(s.sessionId());
         if (early != null) {
             applyPeerUsage(s, early[0], early[1], early[2]);
+            if (s.isTerminated()) {
+                return false;
+            }
         }
         s.publishLimits();
         publish(EventType.SESSION_READY, Map.of("sessionId", s.sessionId(), "path", s.path()));
         s.dispatch("onOpen", h -> h.onOpen(s));
         adoptBufferedFor(s);
+        return true;
     }
 
     private static String validateConnect(Http3Headers h) {
@@ -944,8 +952,12 @@ public final class WebTransportProtocolHandler {
             }
             s.negotiated(protocol, Map.of());
             counters.increment(ProtocolCounters.Kind.SESSIONS_ACCEPTED);
-            becomeReady(s);
-            completeAsync(f, s);
+            if (becomeReady(s)) {
+                completeAsync(f, s);
+            } else {
+                failAsync(f, new SessionException("session " + sessionId + " ended at once: the server exceeded "
+                        + "our flow-control limits", ErrorCodes.WT_FLOW_CONTROL_ERROR));
+            }
         } else {
             sessions.remove(sessionId);
             counters.increment(ProtocolCounters.Kind.SESSIONS_REJECTED);
@@ -1579,11 +1591,37 @@ public final class WebTransportProtocolHandler {
             bytes += b.readableBytes();
         }
         if (bytes > config.maxCapsuleLength()) {
-            LOG.debug("CONNECT stream {}: more than {} capsule bytes before the response; dropping them", sessionId,
+            // dropping a piece would cut a capsule in two: refuse the request instead
+            LOG.debug("CONNECT stream {}: more than {} capsule bytes before the response; refusing it", sessionId,
                     config.maxCapsuleLength());
+            refuseEarly(sessionId, ErrorCodes.H3_EXCESSIVE_LOAD);
             return;
         }
         held.add(data.retain());
+    }
+
+    /** Resets a CONNECT stream still waiting for SETTINGS or for the acceptor, forgetting the request. */
+    private void refuseEarly(long sessionId, long code) {
+        QuicStreamChannel stream = null;
+        PendingRequest p = pendingRequests.remove(sessionId);
+        if (p != null) {
+            stream = p.stream();
+        } else {
+            for (java.util.Iterator<QuicEvent.SessionRequested> it = requestsAwaitingSettings.iterator(); it.hasNext(); ) {
+                QuicEvent.SessionRequested r = it.next();
+                if (r.connectStream().streamId() == sessionId) {
+                    stream = r.connectStream();
+                    it.remove();
+                }
+            }
+        }
+        counters.increment(ProtocolCounters.Kind.PROTOCOL_ERRORS);
+        counters.increment(ProtocolCounters.Kind.SESSIONS_REJECTED);
+        rejectBufferedFor(sessionId);
+        if (stream != null && stream.isActive()) {
+            QuicStreamErrors.resetStream(stream, code);
+            QuicStreamErrors.stopSending(stream, code);
+        }
     }
 
     private void releaseEarlyCapsuleData(long sessionId) {

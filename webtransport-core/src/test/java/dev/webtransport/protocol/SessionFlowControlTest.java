@@ -172,6 +172,10 @@ class SessionFlowControlTest {
         assertThat(fc.onPeerStreamsBlocked(true, 4)).as("the peer used 4, we saw 1 (3 reset before reaching us)")
                 .isEqualTo(4 + 4 - 1);
         assertThat(fc.onPeerStreamsBlocked(true, 4)).as("already raised").isEqualTo(SessionFlowControl.NOTHING);
+        assertThat(fc.onPeerStreamsBlocked(true, 7)).as("reported again at the new limit: capped at 2 windows")
+                .isEqualTo(8);
+        assertThat(fc.onPeerStreamsBlocked(true, 8)).as("no ratchet past closed + 2 windows")
+                .isEqualTo(SessionFlowControl.NOTHING);
         SessionFlowControl busy = on();
         for (int i = 0; i < 4; i++) {
             busy.onPeerStreamOpened(true);

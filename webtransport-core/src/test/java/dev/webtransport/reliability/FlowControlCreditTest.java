@@ -100,6 +100,29 @@ class FlowControlCreditTest {
     }
 
     @Test
+    void tooManyCapsuleBytesBeforeTheAnswerRefuseTheRequestInsteadOfCuttingACapsule() throws Exception {
+        WebTransportRouter router = new WebTransportRouter().route("/echo", new EchoHandler());
+        WebTransportServer server = WebTransportServer.builder().host("127.0.0.1").port(0)
+                .certificate(TestCertificates.server())
+                .acceptor(request -> {
+                    Thread.sleep(500);
+                    return router.decide(request);
+                }).build().start();
+        try (RawH3Client c = RawH3Client.connectWithFlowControl(server.port())) {
+            RequestStream r = c.openRequest();
+            await(r.sendHeaders(c.connectHeaders("/echo")));
+            // two GREASE capsules of 40,000 bytes each: more than the 64 KiB held for a request
+            await(r.sendData(capsule(0x17, new byte[40_000])));
+            await(r.sendData(capsule(0x17, new byte[40_000])));
+            assertThat(r.reset.get(10, TimeUnit.SECONDS)).isEqualTo(0x107L); // H3_EXCESSIVE_LOAD
+            RequestStream next = c.session("/echo");
+            assertThat(next.reset.isDone()).as("a later request on the connection is fine").isFalse();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
     void streamsRejectedBeforeTheSessionWasAcceptedReturnTheirStreamCredit() throws Exception {
         WebTransportRouter router = new WebTransportRouter().route("/echo", new EchoHandler());
         WebTransportServer server = WebTransportServer.builder().host("127.0.0.1").port(0)
