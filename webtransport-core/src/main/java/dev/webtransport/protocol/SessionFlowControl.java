@@ -19,45 +19,61 @@ final class SessionFlowControl {
     static final long NOTHING = -1;
 
     private final boolean enabled;
-    // ---- what the peer granted us
+    // ---- data: what the peer granted us
     private long peerMaxData;
     private long dataSent;
-    private long peerMaxStreamsBidi;
-    private long peerMaxStreamsUni;
-    private long streamsOpenedBidi;
-    private long streamsOpenedUni;
     private long dataBlockedReported = NOTHING;
-    private long streamsBlockedReportedBidi = NOTHING;
-    private long streamsBlockedReportedUni = NOTHING;
-    // ---- what we granted the peer
+    // ---- data: what we granted the peer
     private long localMaxData;
     private long dataReceived;
     private long dataConsumed;
     private long window;
     private final long maxWindow;
     private long lastDataUpdateNanos;
-    private long localMaxStreamsBidi;
-    private long localMaxStreamsUni;
-    private final long streamWindowBidi;
-    private final long streamWindowUni;
-    private long peerStreamsOpenedBidi;
-    private long peerStreamsOpenedUni;
-    private long peerStreamsClosedBidi;
-    private long peerStreamsClosedUni;
+    // ---- streams, one set of counters per direction
+    private final StreamCredit bidiStreams;
+    private final StreamCredit uniStreams;
+
+    /** Stream credit of one kind (bidirectional or unidirectional), both ways. */
+    private static final class StreamCredit {
+        final String kind;
+        /** Streams of this kind the peer allows us; how many we opened; the limit last reported as blocking. */
+        long peerMax;
+        long opened;
+        long blockedReported = NOTHING;
+        /** Streams of this kind we allow the peer (cumulative); the concurrent window; how many it opened and closed. */
+        long localMax;
+        final long window;
+        long peerOpened;
+        long peerClosed;
+
+        StreamCredit(String kind, long peerMax, long localWindow) {
+            this.kind = kind;
+            this.peerMax = peerMax;
+            this.localMax = localWindow;
+            this.window = localWindow;
+        }
+
+        long peerOpen() {
+            return peerOpened - peerClosed;
+        }
+    }
 
     private SessionFlowControl(boolean enabled, FlowControlConfig local, Map<Long, Long> peerSettings, long nowNanos) {
         this.enabled = enabled;
         this.peerMaxData = peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_DATA, 0L);
-        this.peerMaxStreamsBidi = peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, 0L);
-        this.peerMaxStreamsUni = peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, 0L);
         this.localMaxData = local.initialMaxData();
         this.window = local.initialMaxData();
         this.maxWindow = local.maxDataWindow();
-        this.localMaxStreamsBidi = local.initialMaxStreamsBidi();
-        this.localMaxStreamsUni = local.initialMaxStreamsUni();
-        this.streamWindowBidi = local.initialMaxStreamsBidi();
-        this.streamWindowUni = local.initialMaxStreamsUni();
         this.lastDataUpdateNanos = nowNanos;
+        this.bidiStreams = new StreamCredit("bidirectional",
+                peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_BIDI, 0L), local.initialMaxStreamsBidi());
+        this.uniStreams = new StreamCredit("unidirectional",
+                peerSettings.getOrDefault(SettingsIds.WT_INITIAL_MAX_STREAMS_UNI, 0L), local.initialMaxStreamsUni());
+    }
+
+    private StreamCredit streams(boolean bidi) {
+        return bidi ? bidiStreams : uniStreams;
     }
 
     /**
@@ -100,15 +116,12 @@ final class SessionFlowControl {
 
     /** Whether we may open another stream of this kind. */
     boolean canOpen(boolean bidi) {
-        return !enabled || (bidi ? streamsOpenedBidi < peerMaxStreamsBidi : streamsOpenedUni < peerMaxStreamsUni);
+        StreamCredit c = streams(bidi);
+        return !enabled || c.opened < c.peerMax;
     }
 
     void onLocalStreamOpened(boolean bidi) {
-        if (bidi) {
-            streamsOpenedBidi++;
-        } else {
-            streamsOpenedUni++;
-        }
+        streams(bidi).opened++;
     }
 
     /** The limit to report in WT_DATA_BLOCKED when we are blocked and have not reported this limit yet. */
@@ -125,16 +138,12 @@ final class SessionFlowControl {
         if (!enabled || canOpen(bidi)) {
             return NOTHING;
         }
-        long limit = bidi ? peerMaxStreamsBidi : peerMaxStreamsUni;
-        if (bidi ? streamsBlockedReportedBidi == limit : streamsBlockedReportedUni == limit) {
+        StreamCredit c = streams(bidi);
+        if (c.blockedReported == c.peerMax) {
             return NOTHING;
         }
-        if (bidi) {
-            streamsBlockedReportedBidi = limit;
-        } else {
-            streamsBlockedReportedUni = limit;
-        }
-        return limit;
+        c.blockedReported = c.peerMax;
+        return c.peerMax;
     }
 
     /**
@@ -160,16 +169,12 @@ final class SessionFlowControl {
         if (limit > FlowControlCapsules.MAX_STREAM_COUNT) {
             throw violation("WT_MAX_STREAMS of " + limit + " exceeds 2^60");
         }
-        long current = bidi ? peerMaxStreamsBidi : peerMaxStreamsUni;
+        StreamCredit c = streams(bidi);
+        long current = c.peerMax;
         if (limit < current) {
-            throw violation("WT_MAX_STREAMS lowered the " + (bidi ? "bidirectional" : "unidirectional")
-                    + " stream limit from " + current + " to " + limit);
+            throw violation("WT_MAX_STREAMS lowered the " + c.kind + " stream limit from " + current + " to " + limit);
         }
-        if (bidi) {
-            peerMaxStreamsBidi = limit;
-        } else {
-            peerMaxStreamsUni = limit;
-        }
+        c.peerMax = limit;
         return limit > current;
     }
 
@@ -239,25 +244,14 @@ final class SessionFlowControl {
      * reporting it cannot ratchet the limit up: it never goes past our closed count plus twice the window.
      */
     long onPeerStreamsBlocked(boolean bidi, long limit) {
-        long current = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
-        long open = bidi ? peerStreamsOpenedBidi - peerStreamsClosedBidi : peerStreamsOpenedUni - peerStreamsClosedUni;
-        long streamWindow = bidi ? streamWindowBidi : streamWindowUni;
-        if (!enabled || limit < current || current >= FlowControlCapsules.MAX_STREAM_COUNT || open > streamWindow / 2) {
+        StreamCredit c = streams(bidi);
+        long current = c.localMax;
+        long open = c.peerOpen();
+        if (!enabled || limit < current || current >= FlowControlCapsules.MAX_STREAM_COUNT || open > c.window / 2) {
             return NOTHING;
         }
-        long closed = bidi ? peerStreamsClosedBidi : peerStreamsClosedUni;
         // never more than twice the window open at once by our count, however often the peer reports being blocked
-        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT,
-                Math.min(current + streamWindow - open, closed + 2 * streamWindow));
-        if (next <= current) {
-            return NOTHING;
-        }
-        if (bidi) {
-            localMaxStreamsBidi = next;
-        } else {
-            localMaxStreamsUni = next;
-        }
-        return next;
+        return raiseStreamLimit(c, Math.min(current + c.window - open, c.peerClosed + 2 * c.window));
     }
 
     /**
@@ -266,11 +260,11 @@ final class SessionFlowControl {
      * @throws FlowControlException when it exceeds the stream limit we granted
      */
     void onPeerStreamOpened(boolean bidi) {
-        long opened = bidi ? ++peerStreamsOpenedBidi : ++peerStreamsOpenedUni;
-        long limit = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
-        if (enabled && opened > limit) {
-            throw violation("peer opened " + (bidi ? "bidirectional" : "unidirectional") + " stream number " + opened
-                    + " on a session limited to " + limit);
+        StreamCredit c = streams(bidi);
+        c.peerOpened++;
+        if (enabled && c.peerOpened > c.localMax) {
+            throw violation("peer opened " + c.kind + " stream number " + c.peerOpened + " on a session limited to "
+                    + c.localMax);
         }
     }
 
@@ -279,21 +273,21 @@ final class SessionFlowControl {
      * stream window has closed (the peer may then again have {@code initialMaxStreams*} streams open).
      */
     long onPeerStreamClosed(boolean bidi) {
-        long closed = bidi ? ++peerStreamsClosedBidi : ++peerStreamsClosedUni;
-        long limit = bidi ? localMaxStreamsBidi : localMaxStreamsUni;
-        long streamWindow = bidi ? streamWindowBidi : streamWindowUni;
-        if (!enabled || limit - closed > streamWindow / 2 || limit >= FlowControlCapsules.MAX_STREAM_COUNT) {
+        StreamCredit c = streams(bidi);
+        c.peerClosed++;
+        if (!enabled || c.localMax - c.peerClosed > c.window / 2 || c.localMax >= FlowControlCapsules.MAX_STREAM_COUNT) {
             return NOTHING;
         }
-        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT, closed + streamWindow);
-        if (next <= limit) {
+        return raiseStreamLimit(c, c.peerClosed + c.window);
+    }
+
+    /** Raises the stream limit we grant to {@code target} (at most 2^60); {@link #NOTHING} when it would not grow. */
+    private static long raiseStreamLimit(StreamCredit c, long target) {
+        long next = Math.min(FlowControlCapsules.MAX_STREAM_COUNT, target);
+        if (next <= c.localMax) {
             return NOTHING;
         }
-        if (bidi) {
-            localMaxStreamsBidi = next;
-        } else {
-            localMaxStreamsUni = next;
-        }
+        c.localMax = next;
         return next;
     }
 
@@ -301,12 +295,12 @@ final class SessionFlowControl {
 
     long peerMaxData() { return peerMaxData; }
     long dataSent() { return dataSent; }
-    long peerMaxStreams(boolean bidi) { return bidi ? peerMaxStreamsBidi : peerMaxStreamsUni; }
+    long peerMaxStreams(boolean bidi) { return streams(bidi).peerMax; }
     long localMaxData() { return localMaxData; }
     long dataReceived() { return dataReceived; }
     long dataConsumed() { return dataConsumed; }
     long window() { return window; }
-    long localMaxStreams(boolean bidi) { return bidi ? localMaxStreamsBidi : localMaxStreamsUni; }
+    long localMaxStreams(boolean bidi) { return streams(bidi).localMax; }
 
     private static FlowControlException violation(String message) {
         return new FlowControlException(message, ErrorCodes.WT_FLOW_CONTROL_ERROR);

@@ -1063,21 +1063,13 @@ public final class WebTransportProtocolHandler {
                 counters.increment(ProtocolCounters.Kind.PEER_DATA_BLOCKED);
                 publish(EventType.SESSION_DATA_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,
                         "byPeer", true));
-                long raised = s.flow().onPeerDataBlocked(value, System.nanoTime());
-                if (raised != SessionFlowControl.NOTHING) {
-                    sendFlowCapsule(s, CapsuleTypes.WT_MAX_DATA, raised);
-                    s.publishLimits();
-                }
+                grantData(s, s.flow().onPeerDataBlocked(value, System.nanoTime()));
             } else {
                 boolean bidi = type == CapsuleTypes.WT_STREAMS_BLOCKED_BIDI;
                 counters.increment(ProtocolCounters.Kind.PEER_STREAMS_BLOCKED);
                 publish(EventType.SESSION_STREAMS_BLOCKED, Map.of("sessionId", s.sessionId(), "limit", value,
                         "bidirectional", bidi, "byPeer", true));
-                long raised = s.flow().onPeerStreamsBlocked(bidi, value);
-                if (raised != SessionFlowControl.NOTHING) {
-                    sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, raised);
-                    s.publishLimits();
-                }
+                grantStreams(s, bidi, s.flow().onPeerStreamsBlocked(bidi, value));
             }
         } catch (FlowControlException e) {
             flowControlViolation(s, e);
@@ -1111,9 +1103,21 @@ public final class WebTransportProtocolHandler {
         if (n <= 0 || s.isTerminated() || !s.flow().enabled()) {
             return;
         }
-        long limit = s.flow().onDataConsumed(n, System.nanoTime(), this::roundTripNanos);
+        grantData(s, s.flow().onDataConsumed(n, System.nanoTime(), this::roundTripNanos));
+    }
+
+    /** Announces a raised data limit (WT_MAX_DATA) unless {@code limit} is {@link SessionFlowControl#NOTHING}. */
+    private void grantData(SessionImpl s, long limit) {
         if (limit != SessionFlowControl.NOTHING) {
             sendFlowCapsule(s, CapsuleTypes.WT_MAX_DATA, limit);
+            s.publishLimits();
+        }
+    }
+
+    /** Announces a raised stream limit (WT_MAX_STREAMS) unless {@code limit} is {@link SessionFlowControl#NOTHING}. */
+    private void grantStreams(SessionImpl s, boolean bidi, long limit) {
+        if (limit != SessionFlowControl.NOTHING) {
+            sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, limit);
             s.publishLimits();
         }
     }
@@ -1139,12 +1143,16 @@ public final class WebTransportProtocolHandler {
     }
 
     private void sendFlowCapsule(SessionImpl s, long type, long value) {
-        QuicStreamChannel cs = s.connectStream();
-        if (s.isTerminated() || !cs.isActive()) {
-            return;
+        if (!s.isTerminated() && s.connectStream().isActive()) {
+            writeCapsule(s, FlowControlCapsules.of(type, value));
         }
+    }
+
+    /** Writes one capsule in one DATA frame on the session's CONNECT stream (not the closing one, see closeSession). */
+    private io.netty.channel.ChannelFuture writeCapsule(SessionImpl s, Capsule capsule) {
+        QuicStreamChannel cs = s.connectStream();
         counters.increment(ProtocolCounters.Kind.CAPSULES_SENT);
-        cs.writeAndFlush(new DefaultHttp3DataFrame(CapsuleEncoder.encode(cs.alloc(), FlowControlCapsules.of(type, value))));
+        return cs.writeAndFlush(new DefaultHttp3DataFrame(CapsuleEncoder.encode(cs.alloc(), capsule)));
     }
 
     /**
@@ -1343,10 +1351,8 @@ public final class WebTransportProtocolHandler {
                 completeAsync(f, null);
                 return;
             }
-            ByteBuf buf = CapsuleEncoder.encode(s.connectStream().alloc(), CapsuleTypes.DRAIN_WEBTRANSPORT_SESSION,
-                    new byte[0]);
-            counters.increment(ProtocolCounters.Kind.CAPSULES_SENT);
-            s.connectStream().writeAndFlush(new DefaultHttp3DataFrame(buf)).addListener(w -> completeAsync(f, null));
+            writeCapsule(s, new Capsule(CapsuleTypes.DRAIN_WEBTRANSPORT_SESSION, new byte[0]))
+                    .addListener(w -> completeAsync(f, null));
         }, f);
         return f;
     }
@@ -1638,11 +1644,7 @@ public final class WebTransportProtocolHandler {
         if (s.isTerminated()) {
             return;
         }
-        long limit = s.flow().onPeerStreamClosed(bidi);
-        if (limit != SessionFlowControl.NOTHING) {
-            sendFlowCapsule(s, bidi ? CapsuleTypes.WT_MAX_STREAMS_BIDI : CapsuleTypes.WT_MAX_STREAMS_UNI, limit);
-            s.publishLimits();
-        }
+        grantStreams(s, bidi, s.flow().onPeerStreamClosed(bidi));
     }
 
     /** Streams of the session the peer opened and that are still open. */
