@@ -148,7 +148,7 @@ public final class BenchmarkHarness {
             run(scenarios, "stream_throughput", targets, clients, budget, sc, 21, (t, c) -> sc.throughput(c));
             run(scenarios, "datagrams", targets, clients, budget, sc, 8, (t, c) -> t.datagrams ? sc.datagrams(c)
                     : Map.of("status", "n/a (Flupke has no WebTransport datagram API)"));
-            run(scenarios, "multiplexing", targets, clients, budget, sc, 18, (t, c) -> sc.multiplexing(c,
+            run(scenarios, "multiplexing", targets, clients, budget, sc, 18, (t, c) -> sc.multiplexing(c, servers.get(t),
                     Duration.ofSeconds(t == Target.FLUPKE ? 45 : 60)));
             run(scenarios, "large_transfer", targets, clients, budget, sc, 25, (t, c) -> sc.largeTransfer(c,
                     servers.get(t), t == Target.FLUPKE ? plan.flupkeLargeTimeout() : plan.largeTimeout(),

@@ -452,16 +452,21 @@ final class Scenarios {
 
     // ------------------------------------------------------------------ 5. multiplexing
 
-    Map<String, Object> multiplexing(BenchClient client, Duration iterationTimeout) throws Exception {
+    Map<String, Object> multiplexing(BenchClient client, ServerProcess server, Duration iterationTimeout)
+            throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         BenchClient.Connection c = await(client.connect(), "connect");
         List<Double> rates = new ArrayList<>();
+        List<Double> serverCpu = new ArrayList<>();
+        List<Double> clientCpu = new ArrayList<>();
         try {
             for (int it = 0; it < plan.muxWarmup() + plan.muxIterations(); it++) {
                 if (it > plan.muxWarmup() && !inSlice(Duration.ZERO)) {
                     break;
                 }
                 List<CompletableFuture<Void>> all = new ArrayList<>(plan.muxStreams());
+                double s0 = server.cpuSeconds();
+                double c0 = BenchmarkHarness.processCpuSeconds();
                 long t0 = System.nanoTime();
                 for (int s = 0; s < plan.muxStreams(); s++) {
                     all.add(upload(c, plan.muxBytes()));
@@ -478,6 +483,8 @@ final class Scenarios {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 if (it >= plan.muxWarmup()) {
                     rates.add(plan.muxStreams() * (double) plan.muxBytes() / MB / secs);
+                    serverCpu.add(server.cpuSeconds() - s0);
+                    clientCpu.add(BenchmarkHarness.processCpuSeconds() - c0);
                 }
             }
             r.putIfAbsent("status", rates.size() == plan.muxIterations() ? "ok" : "partial (time slice)");
@@ -486,6 +493,8 @@ final class Scenarios {
         }
         r.put("mbps_median", Stats.median(rates));
         r.put("iterations", rates);
+        r.put("server_cpu_s_per_iteration", Stats.median(serverCpu));
+        r.put("client_cpu_s_per_iteration", Stats.median(clientCpu));
         r.put("streams", plan.muxStreams());
         r.put("bytes_per_stream", plan.muxBytes());
         return r;

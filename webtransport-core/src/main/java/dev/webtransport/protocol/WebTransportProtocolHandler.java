@@ -1967,7 +1967,7 @@ public final class WebTransportProtocolHandler {
         }
         peerSettingsFuture.completeExceptionally(error);
         publish(EventType.CONNECTION_CLOSED, Map.of("remote", String.valueOf(quicChannel.remoteSocketAddress())));
-        CompletionExecutor.INSTANCE.execute(() -> closeFuture.complete(null));
+        CompletionExecutor.execute(quicChannel.eventLoop(), () -> closeFuture.complete(null));
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -2040,7 +2040,7 @@ public final class WebTransportProtocolHandler {
             return;
         }
         try {
-            CompletionExecutor.INSTANCE.execute(() -> f.complete(value));
+            CompletionExecutor.execute(quicChannel.eventLoop(), () -> f.complete(value));
         } catch (RejectedExecutionException e) {
             f.complete(value);
         }
@@ -2051,7 +2051,7 @@ public final class WebTransportProtocolHandler {
             return;
         }
         try {
-            CompletionExecutor.INSTANCE.execute(() -> f.completeExceptionally(error));
+            CompletionExecutor.execute(quicChannel.eventLoop(), () -> f.completeExceptionally(error));
         } catch (RejectedExecutionException e) {
             f.completeExceptionally(error);
         }

@@ -87,6 +87,9 @@ public final class ServerMain {
         } finally {
             System.out.println("@@BYE");
             System.out.flush();
+            if (Boolean.getBoolean("bench.server.exit")) {
+                System.exit(0); // runs shutdown hooks, so a flight recording started with -XX:StartFlightRecording is dumped
+            }
             Runtime.getRuntime().halt(0);
         }
     }
