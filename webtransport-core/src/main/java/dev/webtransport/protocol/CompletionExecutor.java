@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Completions raised on an event loop are gathered until the loop has finished its current round of work and then
  * handed to one pool thread together, so a round that completes reads on a hundred streams wakes one thread, not a
- * hundred: each wake-up is a context switch, and on a busy machine those cost more than the work itself. A completion
+ * hundred: each wake-up is a context switch, and on a busy machine those cost more than the work itself. The first
+ * completion of a round is handed off at once, so a lone completion is not delayed. A completion
  * whose continuation blocks does not hold up the rest of its batch for long: a watch on the loop checks every
  * {@link #STALL_CHECK_NANOS} and, when one completion has been running since the last check, lets a further thread
  * take the remaining completions.
@@ -65,28 +66,37 @@ final class CompletionExecutor {
         POOL.execute(task);
     }
 
-    /** The completions of one event loop's current round; touched on that loop only. */
+    /**
+     * The completions of one event loop's current round; touched on that loop only. The first completion of a round
+     * leaves at once, so a lone completion (a request-response round trip) waits for nothing; those raised after it in
+     * the same round leave together when the round ends.
+     */
     private static final class Gatherer {
         private final EventExecutor loop;
+        private boolean roundOpen;
         private List<Runnable> pending = new ArrayList<>();
-        private final Runnable flush = this::flush;
+        private final Runnable endRound = this::endRound;
 
         Gatherer(EventExecutor loop) {
             this.loop = loop;
         }
 
         void add(Runnable task) {
-            pending.add(task);
-            if (pending.size() == 1) {
-                try {
-                    loop.execute(flush);
-                } catch (RejectedExecutionException e) {
-                    flush(); // the loop is shutting down: hand them off now
-                }
+            if (roundOpen) {
+                pending.add(task);
+                return;
             }
+            try {
+                loop.execute(endRound);
+                roundOpen = true;
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down: no round to gather in
+            }
+            submitOrRun(task);
         }
 
-        private void flush() {
+        private void endRound() {
+            roundOpen = false;
             List<Runnable> tasks = pending;
             if (tasks.isEmpty()) {
                 return;
