@@ -271,6 +271,14 @@ final class Report {
                 "mbps_median", 1, "36.39");
         rateRow("Connection rate (conn/s)", new String[]{"connection_rate"}, "conn_per_s", 1, "41.48");
         line("");
+        StringBuilder cpu = new StringBuilder("Multiplexing CPU seconds per iteration (median), server / client:");
+        for (String t : TARGETS) {
+            Object r = sc("multiplexing", t);
+            cpu.append(' ').append(label(t)).append(' ').append(f(num(at(r, "server_cpu_s_per_iteration")), 2))
+                    .append(" / ").append(f(num(at(r, "client_cpu_s_per_iteration")), 2)).append(';');
+        }
+        line(cpu.substring(0, cpu.length() - 1) + ".");
+        line("");
     }
 
     private void rateRow(String title, String[] path, String key, int decimals, String reference) {
@@ -297,16 +305,21 @@ final class Report {
         line("");
         line("A fresh server JVM per target; 10 warm-up sessions; then " + at(root, "plan", "memSessions")
                 + " idle sessions opened (" + at(root, "plan", "memConcurrency") + " handshakes at a time), each on its"
-                + " own QUIC connection (all three servers allow one session per connection); 2 s settle; heap used"
-                + " after 3 × System.gc() in the server, VmRSS from /proc/<pid>/status. Growth ÷ sessions.");
+                + " own QUIC connection (all three servers allow one session per connection); heap used after"
+                + " 3 × System.gc() in the server, VmRSS from /proc/<pid>/status, read before, at each quarter of the"
+                + " sessions, and after a 2 s settle. *Overall* = growth ÷ sessions, one-time costs included (JIT"
+                + " compilation, heap pages touched for the first time). *Marginal* = least-squares slope over the four"
+                + " checkpoints from a quarter of the sessions on: what one more idle session costs once those are paid.");
         line("");
-        line("| Target | sessions | heap KiB/session | RSS KiB/session | heap after GC before → after (MiB) | RSS before → after (MiB) | threads before → after |");
+        line("| Target | sessions | heap KiB/session overall · marginal | RSS KiB/session overall · marginal | heap after GC before → after (MiB) | RSS before → after (MiB) | threads before → after |");
         line("|---|---|---|---|---|---|---|");
         for (String t : TARGETS) {
             Object r = sc("memory_idle_sessions", t);
             String st = status("memory", t, at(r, "status"), at(r, "note"));
             line("| " + label(t) + st + " | " + f(num(at(r, "sessions")), 0) + " | " + f(num(at(r, "heap_kb_per_session")), 1)
-                    + " | " + f(num(at(r, "rss_kb_per_session")), 1) + " | "
+                    + " · " + f(num(at(r, "marginal_heap_kb_per_session")), 1)
+                    + " | " + f(num(at(r, "rss_kb_per_session")), 1)
+                    + " · " + f(num(at(r, "marginal_rss_kb_per_session")), 1) + " | "
                     + f(num(at(r, "heap_before_bytes")) / 1048576, 1) + " → " + f(num(at(r, "heap_after_bytes")) / 1048576, 1)
                     + " | " + f(num(at(r, "rss_before_kb")) / 1024, 1) + " → " + f(num(at(r, "rss_after_kb")) / 1024, 1)
                     + " | " + f(num(at(r, "threads_before")), 0) + " → " + f(num(at(r, "threads_after")), 0) + " |");

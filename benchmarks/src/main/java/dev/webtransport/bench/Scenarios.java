@@ -578,7 +578,14 @@ final class Scenarios {
 
     // ------------------------------------------------------------------ 7. memory per idle session
 
-    /** Opens {@code memSessions} idle sessions against a fresh server JVM and measures its growth. */
+    /** Checkpoints of the memory scenario: after this share of the sessions is open, the server's memory is read. */
+    private static final double[] MEMORY_CHECKPOINTS = {0.25, 0.5, 0.75, 1.0};
+
+    /**
+     * Opens {@code memSessions} idle sessions against a fresh server JVM and measures its growth: overall (growth ÷
+     * sessions, one-time costs such as JIT compilation and the first touch of heap pages included) and marginal (the
+     * least-squares slope over the checkpoints from a quarter of the sessions on, once those one-time costs are paid).
+     */
     Map<String, Object> memory(BenchClient client, ServerProcess server) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         for (int i = 0; i < 10; i++) { // warm the server's session path
@@ -593,25 +600,46 @@ final class Scenarios {
         long t0 = System.nanoTime();
         long limit = t0 + (long) (sliceLeftNanos() * 0.65);
         int requested = 0;
-        for (; requested < plan.memSessions() && failure.get() == null && System.nanoTime() < limit; requested++) {
-            if (!slots.tryAcquire(Math.max(1, (limit - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
-                break;
-            }
-            client.connect().orTimeout(20, TimeUnit.SECONDS).whenComplete((c, e) -> {
-                slots.release();
-                if (e != null) {
-                    failure.compareAndSet(null, e);
-                } else {
-                    open.add(c);
+        List<Integer> checkpointSessions = new ArrayList<>();
+        List<ServerProcess.Memory> checkpoints = new ArrayList<>();
+        double measureSecs = 0;
+        for (double share : MEMORY_CHECKPOINTS) {
+            int target = (int) Math.round(plan.memSessions() * share);
+            for (; requested < target && failure.get() == null && System.nanoTime() < limit; requested++) {
+                if (!slots.tryAcquire(Math.max(1, (limit - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
+                    break;
                 }
-            });
+                client.connect().orTimeout(20, TimeUnit.SECONDS).whenComplete((c, e) -> {
+                    slots.release();
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    } else {
+                        open.add(c);
+                    }
+                });
+            }
+            // wait for the stragglers of this step
+            if (slots.tryAcquire(plan.memConcurrency(), Math.max(5_000_000_000L, sliceLeftNanos() / 2),
+                    TimeUnit.NANOSECONDS)) {
+                slots.release(plan.memConcurrency());
+            }
+            if (requested < target) {
+                break; // out of time or failed: the overall figure below still counts what opened
+            }
+            if (share < 1.0) {
+                long m0 = System.nanoTime();
+                Thread.sleep(300);
+                checkpointSessions.add(open.size());
+                checkpoints.add(server.memory());
+                measureSecs += (System.nanoTime() - m0) / 1e9;
+            }
         }
-        // wait for the stragglers
-        slots.tryAcquire(plan.memConcurrency(), Math.max(5_000_000_000L, sliceLeftNanos() / 2), TimeUnit.NANOSECONDS);
-        double openSecs = (System.nanoTime() - t0) / 1e9;
+        double openSecs = (System.nanoTime() - t0) / 1e9 - measureSecs;
         Thread.sleep(2000);
         ServerProcess.Memory after = server.memory();
         int sessions = open.size();
+        checkpointSessions.add(sessions);
+        checkpoints.add(after);
         r.put("sessions", sessions);
         r.put("seconds_to_open", openSecs);
         r.put("heap_before_bytes", before.heapUsed());
@@ -622,9 +650,23 @@ final class Scenarios {
         r.put("threads_after", after.threads());
         r.put("heap_kb_per_session", sessions == 0 ? Double.NaN : (after.heapUsed() - before.heapUsed()) / 1024.0 / sessions);
         r.put("rss_kb_per_session", sessions == 0 ? Double.NaN : (after.rssKb() - before.rssKb()) / (double) sessions);
+        r.put("checkpoint_sessions", checkpointSessions);
+        r.put("checkpoint_heap_bytes", checkpoints.stream().map(ServerProcess.Memory::heapUsed).toList());
+        r.put("checkpoint_rss_kb", checkpoints.stream().map(ServerProcess.Memory::rssKb).toList());
+        if (checkpoints.size() == MEMORY_CHECKPOINTS.length) {
+            r.put("marginal_heap_kb_per_session", Stats.slope(checkpointSessions,
+                    checkpoints.stream().map(m -> m.heapUsed() / 1024.0).toList()));
+            r.put("marginal_rss_kb_per_session", Stats.slope(checkpointSessions,
+                    checkpoints.stream().map(m -> (double) m.rssKb()).toList()));
+        }
         r.put("status", sessions == plan.memSessions() ? "ok"
                 : "partial: " + sessions + " of " + plan.memSessions() + " sessions"
                 + (failure.get() != null ? " (" + failure.get() + ")" : ""));
+        long hold = Long.getLong("bench.memory.holdMillis", 0);
+        if (hold > 0) { // time for a heap histogram (jmap -histo:live) of the server while the sessions are open
+            BenchmarkHarness.log("holding " + sessions + " idle sessions open for " + hold + " ms");
+            Thread.sleep(hold);
+        }
         // close them, bounded
         List<CompletableFuture<Void>> closes = new ArrayList<>();
         synchronized (open) {

@@ -55,4 +55,24 @@ public final class Stats {
     public static double max(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
+
+    /** Least-squares slope of {@code y} over {@code x}; NaN with fewer than two distinct points. */
+    public static double slope(List<Integer> x, List<Double> y) {
+        int n = Math.min(x.size(), y.size());
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < n; i++) {
+            mx += x.get(i);
+            my += y.get(i);
+        }
+        mx /= n;
+        my /= n;
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < n; i++) {
+            sxy += (x.get(i) - mx) * (y.get(i) - my);
+            sxx += (x.get(i) - mx) * (x.get(i) - mx);
+        }
+        return n < 2 || sxx == 0 ? Double.NaN : sxy / sxx;
+    }
 }
